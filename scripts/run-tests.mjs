@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// Runs every test under test/ with node:test + tsx.
+// Node 20 does not expand quoted globs and exits 0 when it finds no .ts test, so the file
+// list is built here and the run fails when zero tests executed.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { tmpdir } from 'node:os';
+
+const root = new URL('..', import.meta.url).pathname;
+const filter = process.argv.slice(2);
+
+function walk(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'fixtures') continue;
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...walk(full));
+    else if (name.endsWith('.test.ts')) out.push(full);
+  }
+  return out;
+}
+
+let files = walk(join(root, 'test')).sort();
+if (filter.length) files = files.filter((f) => filter.some((p) => relative(root, f).includes(p)));
+if (files.length === 0) {
+  console.error('run-tests: no test files found under test/ (expected *.test.ts)');
+  process.exit(1);
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'ctg-tests-'));
+const tap = join(scratch, 'report.tap');
+const result = spawnSync(
+  process.execPath,
+  [
+    '--import', 'tsx',
+    '--test',
+    '--test-concurrency=2',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    ...files,
+  ],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, CLAWSEC_TG_UNDER_TEST: '1' } },
+);
+
+let passed = 0;
+let failed = 0;
+try {
+  const report = readFileSync(tap, 'utf8');
+  passed = Number(/^# pass (\d+)/m.exec(report)?.[1] ?? 0);
+  failed = Number(/^# fail (\d+)/m.exec(report)?.[1] ?? 0);
+} catch {
+  // no report: treated as zero tests below
+}
+rmSync(scratch, { recursive: true, force: true });
+console.log(`\n${passed} passed, ${failed} failed`);
+if (passed + failed === 0) {
+  console.error('run-tests: zero tests ran; failing on purpose');
+  process.exit(1);
+}
+process.exit(result.status === 0 && failed === 0 ? 0 : 1);
