@@ -1,0 +1,67 @@
+// Finds base64, base64url and hex runs inside a text and decodes the ones that turn into
+// readable text. The printable gate keeps images, hashes and ciphertext from producing noise:
+// a decoded segment is kept only when nearly all of it is printable UTF-8.
+
+export interface DecodedSegment {
+  encoding: 'base64' | 'base64url' | 'hex';
+  text: string;
+}
+
+// One character class with a bounded minimum: linear, no nested quantifiers.
+const RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
+const HEX_ONLY = /^[0-9a-fA-F]+$/;
+const MIN_PRINTABLE_RATIO = 0.9;
+
+function printableRatio(s: string): number {
+  if (s.length === 0) return 0;
+  let ok = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 0x20 && c < 0x7f) || c === 0x09 || c === 0x0a || c === 0x0d || (c >= 0xa0 && c !== 0xfffd)) ok++;
+  }
+  return ok / s.length;
+}
+
+function gate(buf: Buffer): string | null {
+  if (buf.length < 8) return null;
+  const text = buf.toString('utf8');
+  return printableRatio(text) >= MIN_PRINTABLE_RATIO ? text : null;
+}
+
+function decodeRun(run: string): DecodedSegment | null {
+  if (HEX_ONLY.test(run) && run.length % 2 === 0 && run.length >= 16) {
+    const text = gate(Buffer.from(run, 'hex'));
+    if (text !== null) return { encoding: 'hex', text };
+  }
+  const urlSafe = /[-_]/.test(run);
+  if (urlSafe && /[+/]/.test(run)) return null; // mixed alphabets: not one encoding
+  const body = run.replace(/=+$/, '');
+  if (body.length % 4 === 1) return null; // never a valid base64 length
+  const buf = Buffer.from(body, urlSafe ? 'base64url' : 'base64');
+  const text = gate(buf);
+  return text === null ? null : { encoding: urlSafe ? 'base64url' : 'base64', text };
+}
+
+/**
+ * Decoded segments of `text`, at most `maxSegments`, at most `maxBytes` of decoded text in all.
+ * Runs are tried whole and, when whole fails, at the three other 4-character alignments
+ * (a base64 blob glued to a preceding word).
+ */
+export function decodeSegments(text: string, maxSegments: number, maxBytes: number): DecodedSegment[] {
+  const out: DecodedSegment[] = [];
+  let budget = maxBytes;
+  let tried = 0;
+  RUN.lastIndex = 0;
+  for (let m = RUN.exec(text); m !== null; m = RUN.exec(text)) {
+    if (tried++ >= maxSegments * 4 || out.length >= maxSegments || budget <= 0) break;
+    let run = m[0];
+    if (run.length > budget * 2) run = run.slice(0, budget * 2 - ((budget * 2) % 4));
+    let seg = decodeRun(run);
+    for (let shift = 1; seg === null && shift < 4 && run.length - shift >= 16; shift++) seg = decodeRun(run.slice(shift));
+    if (seg !== null) {
+      out.push(seg);
+      budget -= seg.text.length;
+    }
+  }
+  return out;
+}

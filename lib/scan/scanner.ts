@@ -1,0 +1,188 @@
+// The scan is one line of named stages, in this order:
+//   1. bound     each part is cut at maxScanBytes (marked truncated, never skipped)
+//   2. views     normalization + bounded decoding (views.ts)
+//   3. prefilter a pattern's regex runs on a view only if one of its keywords occurs
+//   4. match     regexes with a `secret` group, collected per view
+//   5. decide    allow-lists, placeholders, own-provider auth context, pattern `assess`
+//   6. redact    snippets built from the view with every secret span in the window replaced;
+//                a last check drops any snippet that still holds a piece of any secret found
+// Dedup and logging come after the scanner (lib/dedup.ts, lib/log/).
+import { createHmac, randomBytes } from 'node:crypto';
+import { FINDING_SCHEMA_VERSION, threatTypeFor, type Finding, type Severity } from '../finding.ts';
+import type { PatternRecord } from '../patterns/types.ts';
+import { buildSnippet, leaksSecret, type Span } from '../redact.ts';
+import type { ScanLimits, ScanPart, ScanRequest } from './types.ts';
+import { buildViews, type View } from './views.ts';
+import { isPlaceholder } from './placeholders.ts';
+import { compilePatterns, type CompiledPattern } from './compile.ts';
+
+export const DEFAULT_MAX_SCAN_BYTES = 1024 * 1024;
+export const HARD_MAX_SCAN_BYTES = 16 * 1024 * 1024;
+
+export const DEFAULT_LIMITS: ScanLimits = {
+  maxScanBytes: DEFAULT_MAX_SCAN_BYTES,
+  maxDecodeDepth: 4,
+  maxSegments: 256,
+  maxDecodedBytes: 2 * 1024 * 1024,
+};
+
+/** Matches of one pattern in one view, capped so a hostile body cannot produce unbounded work. */
+const MAX_MATCHES_PER_VIEW = 32;
+
+export type Fingerprinter = (family: string, secret: string) => string;
+
+export interface ScannerOptions {
+  patterns: PatternRecord[];
+  limits?: Partial<ScanLimits>;
+  /** keyed hash for dedup; defaults to an HMAC with a per-process random key */
+  fingerprint?: Fingerprinter;
+}
+
+interface Candidate {
+  pattern: CompiledPattern;
+  view: View;
+  matchStart: number;
+  matchEnd: number;
+  /** the secret's span, for sensitive patterns only (paths and commands are shown as they are) */
+  span: Span | undefined;
+  secret: string;
+  severity: Severity;
+}
+
+export class Scanner {
+  private readonly outbound: CompiledPattern[];
+  private readonly inbound: CompiledPattern[];
+  readonly limits: ScanLimits;
+  private readonly fingerprint: Fingerprinter;
+
+  constructor(opts: ScannerOptions) {
+    const compiled = compilePatterns(opts.patterns);
+    this.outbound = compiled.filter((p) => p.record.direction === 'outbound');
+    this.inbound = compiled.filter((p) => p.record.direction === 'inbound');
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.limits.maxScanBytes = Math.min(this.limits.maxScanBytes, HARD_MAX_SCAN_BYTES);
+    const key = randomBytes(32);
+    this.fingerprint =
+      opts.fingerprint ?? ((family, secret) => 'hmac-sha256:' + createHmac('sha256', key).update(`${family}\0${secret}`).digest('hex').slice(0, 32));
+  }
+
+  scan(req: ScanRequest): Finding[] {
+    const patterns = req.direction === 'outbound' ? this.outbound : this.inbound;
+    const destHost = hostOf(req.dest);
+    const timestamp = (req.now ?? new Date()).toISOString();
+    const findings: Finding[] = [];
+    const secretsSeen: Array<{ secret: string; keep: number }> = [];
+
+    for (const part of req.parts) {
+      const { text, truncated } = bound(part, this.limits.maxScanBytes);
+      if (text.length === 0) continue;
+      const views = buildViews(text, part.encodings ?? [], req.direction, this.limits);
+      const chosen = new Map<string, { c: Candidate; snippet: string }>();
+      for (const view of views) {
+        const candidates = this.matchView(patterns, view, part.location, destHost);
+        const spans = candidates.flatMap((c) => (c.span ? [c.span] : []));
+        for (const c of candidates) {
+          const key = `${c.pattern.record.id}\0${c.secret}`;
+          if (chosen.has(key)) continue; // the least-decoded view wins
+          chosen.set(key, { c, snippet: buildSnippet(view.text, c.matchStart, c.matchEnd, spans) });
+        }
+      }
+      for (const { c, snippet } of chosen.values()) {
+        if (c.span) secretsSeen.push({ secret: c.secret, keep: c.span.keep });
+        const rec = c.pattern.record;
+        findings.push({
+          schema_version: FINDING_SCHEMA_VERSION,
+          platform: req.platform,
+          direction: req.direction,
+          protocol: req.protocol,
+          threat_type: threatTypeFor(req.direction),
+          pattern: rec.family,
+          severity: c.severity,
+          source: req.source,
+          dest: req.dest,
+          snippet,
+          timestamp,
+          rule_id: rec.id,
+          location: part.location,
+          ...(c.view.encodings.length ? { encodings: c.view.encodings } : {}),
+          fingerprint: this.fingerprint(rec.family, c.secret),
+          ...(req.agent ? { agent: req.agent } : {}),
+          ...(truncated ? { truncated: true } : {}),
+          ...(req.method ? { method: req.method } : {}),
+          ...(req.path ? { path: redactPath(req.path) } : {}),
+        });
+      }
+    }
+    // Last line of defence: no snippet may carry a piece of any secret found in this message
+    // (a key from one part can sit in the context window of another part's finding).
+    for (const f of findings) {
+      for (const s of secretsSeen) {
+        if (leaksSecret(f.snippet, s.secret, s.keep)) {
+          f.snippet = `[REDACTED:${f.pattern}]`;
+          break;
+        }
+      }
+    }
+    return findings;
+  }
+
+  private matchView(patterns: CompiledPattern[], view: View, location: string, destHost: string): Candidate[] {
+    const lower = view.text.toLowerCase();
+    const out: Candidate[] = [];
+    for (const p of patterns) {
+      if (p.keywords.length && !p.keywords.some((k) => lower.includes(k))) continue;
+      const re = p.regex;
+      re.lastIndex = 0;
+      let n = 0;
+      for (let m = re.exec(view.text); m !== null && n < MAX_MATCHES_PER_VIEW; m = re.exec(view.text)) {
+        if (m[0].length === 0) {
+          re.lastIndex++;
+          continue;
+        }
+        n++;
+        const [gStart, gEnd] = m.indices?.groups?.secret ?? [m.index, m.index + m[0].length];
+        const secret = view.text.slice(gStart, gEnd);
+        const rec = p.record;
+        if (rec.allow?.some((a) => a.test(secret) || a.test(m[0]))) continue;
+        if (p.sensitive && isPlaceholder(secret)) continue;
+        if (rec.providerAuth && rec.providerAuth.hosts.test(destHost) && rec.providerAuth.locations.includes(location)) continue;
+        let severity: Severity = rec.severity;
+        if (rec.assess) {
+          const verdict = rec.assess({ text: view.text, match: m, secret, location, destHost });
+          if (verdict === null) continue;
+          severity = verdict;
+        }
+        const prefix = rec.publicPrefix?.exec(secret)?.[0].length ?? 0;
+        out.push({
+          pattern: p,
+          view,
+          matchStart: m.index,
+          matchEnd: m.index + m[0].length,
+          span: p.sensitive ? { start: gStart, end: gEnd, family: rec.family, keep: prefix } : undefined,
+          secret,
+          severity,
+        });
+      }
+    }
+    return out;
+  }
+}
+
+function bound(part: ScanPart, maxBytes: number): { text: string; truncated: boolean } {
+  // Characters, not bytes, are cut here; the proxy bounds raw bytes before decoding.
+  if (part.text.length <= maxBytes) return { text: part.text, truncated: part.truncated ?? false };
+  return { text: part.text.slice(0, maxBytes), truncated: true };
+}
+
+function hostOf(dest: string): string {
+  const d = dest.toLowerCase();
+  if (d.startsWith('[')) return d.slice(1, d.indexOf(']'));
+  const i = d.lastIndexOf(':');
+  return i > 0 && d.indexOf(':') === i ? d.slice(0, i) : d;
+}
+
+/** The URL path shown in findings: kept short, with long opaque segments masked. */
+function redactPath(path: string): string {
+  const p = path.split('?')[0] ?? '';
+  return buildSnippet(p.length > 120 ? p.slice(0, 120) : p, 0, 0, []);
+}
