@@ -28,11 +28,25 @@ function gate(buf: Buffer): string | null {
   return printableRatio(text) >= MIN_PRINTABLE_RATIO ? text : null;
 }
 
+// In base64 of ASCII text every 4-character group starts with A-Z or a-f (the top six bits of
+// a byte below 0x80). Checking that first skips identifiers and paths without decoding them;
+// text with many non-ASCII bytes fails this check and the full decode decides.
+function looksLikeBase64OfText(run: string): boolean {
+  let bad = 0;
+  const groups = Math.floor(run.length / 4);
+  for (let i = 0; i < groups * 4; i += 4) {
+    const c = run.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 102))) bad++;
+  }
+  return bad <= groups * 0.34;
+}
+
 function decodeRun(run: string): DecodedSegment | null {
   if (HEX_ONLY.test(run) && run.length % 2 === 0 && run.length >= 16) {
     const text = gate(Buffer.from(run, 'hex'));
     if (text !== null) return { encoding: 'hex', text };
   }
+  if (!looksLikeBase64OfText(run)) return null;
   const urlSafe = /[-_]/.test(run);
   if (urlSafe && /[+/]/.test(run)) return null; // mixed alphabets: not one encoding
   const body = run.replace(/=+$/, '');

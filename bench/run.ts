@@ -1,0 +1,26 @@
+// `npm run bench`: prints one JSON object of numbers comparable run to run. Speed targets
+// live here, not in tests (machines are shared and noisy). Sections can be chosen:
+// `npm run bench -- detector` or `npm run bench -- proxy`.
+import { benchDetector } from './detector.ts';
+
+const wanted = new Set(process.argv.slice(2));
+const all = wanted.size === 0;
+const results: Record<string, unknown> = {
+  node: process.version,
+  date: new Date().toISOString(),
+};
+
+if (all || wanted.has('detector')) {
+  process.stderr.write('bench: detector throughput and hostile inputs...\n');
+  results.detector = benchDetector();
+}
+if (all || wanted.has('proxy')) {
+  try {
+    const mod = (await import('./proxy.ts')) as { benchProxy: () => Promise<Record<string, unknown>> };
+    process.stderr.write('bench: proxy latency, throughput, SSE, memory...\n');
+    results.proxy = await mod.benchProxy();
+  } catch (err) {
+    results.proxy = { error: (err as Error).message };
+  }
+}
+console.log(JSON.stringify(results, null, 2));
