@@ -30,11 +30,12 @@ import {
 } from './args.ts';
 import { nearestName } from '../config/schema.ts';
 import { checkConfigCommand } from './commands/check-config.ts';
+import { scanCommand } from './commands/scan.ts';
 
 /** Every command, in --help order. Register only commands that work: no stubs. */
 // The registry erases each command's own flag types; parseCommandArgs checks values against the
 // same spec at run time, so the cast in runCommand is sound.
-export const COMMANDS: ReadonlyArray<CommandSpec<any>> = [checkConfigCommand];
+export const COMMANDS: ReadonlyArray<CommandSpec<any>> = [checkConfigCommand, scanCommand];
 
 const TOP_FLAGS: FlagSpecs = { version: { type: 'boolean', description: 'print the version' } };
 
