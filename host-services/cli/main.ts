@@ -32,9 +32,12 @@ import { nearestName } from '../config/schema.ts';
 import { checkConfigCommand } from './commands/check-config.ts';
 import { scanCommand } from './commands/scan.ts';
 
-/** Every command, in --help order. Register only commands that work: no stubs. */
-// The registry erases each command's own flag types; parseCommandArgs checks values against the
-// same spec at run time, so the cast in runCommand is sound.
+/**
+ * Every command, in --help order. Register only commands that work: no stubs.
+ * `any` erases each command's own flag types (a typed run(ctx) cannot be stored in a shared
+ * list otherwise); dispatch() parses argv against that same command's flags, so the values it
+ * hands over do have the types the command declared.
+ */
 export const COMMANDS: ReadonlyArray<CommandSpec<any>> = [checkConfigCommand, scanCommand];
 
 const TOP_FLAGS: FlagSpecs = { version: { type: 'boolean', description: 'print the version' } };
