@@ -15,6 +15,10 @@ import type { ScanLimits, ScanPart, ScanRequest } from './types.ts';
 import { buildViews, type View } from './views.ts';
 import { isPlaceholder } from './placeholders.ts';
 import { compilePatterns, type CompiledPattern } from './compile.ts';
+import { KnownSecretMatcher, type KnownSecret } from '../known-secrets/matcher.ts';
+import { providerAuthFor } from '../known-secrets/provider.ts';
+
+export const KNOWN_SECRET_FAMILY = 'known_secret';
 
 export const DEFAULT_MAX_SCAN_BYTES = 1024 * 1024;
 export const HARD_MAX_SCAN_BYTES = 16 * 1024 * 1024;
@@ -36,6 +40,14 @@ export interface ScannerOptions {
   limits?: Partial<ScanLimits>;
   /** keyed hash for dedup; defaults to an HMAC with a per-process random key */
   fingerprint?: Fingerprinter;
+  /** the agent's own secret values (held in memory only), found in outbound traffic in any encoding */
+  knownSecrets?: KnownSecret[];
+}
+
+interface KnownSecrets {
+  matcher: KnownSecretMatcher;
+  /** one synthetic pattern per secret, so findings carry `known_secret/<NAME>` and provider context */
+  patterns: Map<KnownSecret, CompiledPattern>;
 }
 
 interface Candidate {
@@ -45,7 +57,12 @@ interface Candidate {
   matchEnd: number;
   /** the secret's span, for sensitive patterns only (paths and commands are shown as they are) */
   span: Span | undefined;
+  /** the value fingerprinted and checked for leaks (a known secret's raw value, whatever form matched) */
   secret: string;
+  /** the text as it stood in the view (an encoded form for known secrets) */
+  matched: string;
+  /** encodings beyond the view's own (a known secret matched in its base64 form) */
+  extraEncodings?: string[];
   severity: Severity;
 }
 
@@ -54,8 +71,11 @@ export class Scanner {
   private readonly inbound: CompiledPattern[];
   readonly limits: ScanLimits;
   private readonly fingerprint: Fingerprinter;
+  private readonly patternRecords: PatternRecord[];
+  private known: KnownSecrets | undefined;
 
   constructor(opts: ScannerOptions) {
+    this.patternRecords = opts.patterns;
     const compiled = compilePatterns(opts.patterns);
     this.outbound = compiled.filter((p) => p.record.direction === 'outbound');
     this.inbound = compiled.filter((p) => p.record.direction === 'inbound');
@@ -64,6 +84,36 @@ export class Scanner {
     const key = randomBytes(32);
     this.fingerprint =
       opts.fingerprint ?? ((family, secret) => 'hmac-sha256:' + createHmac('sha256', key).update(`${family}\0${secret}`).digest('hex').slice(0, 32));
+    this.setKnownSecrets(opts.knownSecrets ?? []);
+  }
+
+  /** Replaces the known secrets (SIGHUP reload). The old values are dropped with the old matcher. */
+  setKnownSecrets(secrets: KnownSecret[]): void {
+    if (secrets.length === 0) {
+      this.known = undefined;
+      return;
+    }
+    const patterns = new Map<KnownSecret, CompiledPattern>();
+    for (const s of secrets) {
+      const providerAuth = providerAuthFor(s, this.patternRecords);
+      const record: PatternRecord = {
+        id: `${KNOWN_SECRET_FAMILY}/${s.name}`,
+        family: KNOWN_SECRET_FAMILY,
+        direction: 'outbound',
+        severity: 'critical',
+        description: `the agent's own secret ${s.name}, loaded from a secret env file`,
+        keywords: [],
+        regex: /(?!)/g,
+        ...(providerAuth ? { providerAuth } : {}),
+        examples: { tp: [], fp: [] },
+      };
+      patterns.set(s, { record, regex: record.regex, keywords: [], sensitive: true });
+    }
+    this.known = { matcher: new KnownSecretMatcher(secrets), patterns };
+  }
+
+  get knownSecretCount(): number {
+    return this.known?.matcher.size ?? 0;
   }
 
   scan(req: ScanRequest): Finding[] {
@@ -80,6 +130,7 @@ export class Scanner {
       const chosen = new Map<string, { c: Candidate; snippet: string }>();
       for (const view of views) {
         const candidates = this.matchView(patterns, view, part.location, destHost);
+        if (req.direction === 'outbound' && this.known) candidates.push(...this.matchKnown(this.known, view, part.location, destHost));
         const spans = candidates.flatMap((c) => (c.span ? [c.span] : []));
         for (const c of candidates) {
           const key = `${c.pattern.record.id}\0${c.secret}`;
@@ -87,8 +138,12 @@ export class Scanner {
           chosen.set(key, { c, snippet: buildSnippet(view.text, c.matchStart, c.matchEnd, spans) });
         }
       }
+      // A known secret that a registry pattern also matched is reported once, as known_secret.
+      const knownValues = [...chosen.values()].filter((x) => x.c.pattern.record.family === KNOWN_SECRET_FAMILY).map((x) => x.c.secret);
       for (const { c, snippet } of chosen.values()) {
         if (c.span) secretsSeen.push({ secret: c.secret, keep: c.span.keep });
+        if (c.matched !== c.secret) secretsSeen.push({ secret: c.matched, keep: 0 });
+        if (c.span && c.pattern.record.family !== KNOWN_SECRET_FAMILY && knownValues.some((v) => v.includes(c.secret))) continue;
         const rec = c.pattern.record;
         findings.push({
           schema_version: FINDING_SCHEMA_VERSION,
@@ -104,7 +159,7 @@ export class Scanner {
           timestamp,
           rule_id: rec.id,
           location: part.location,
-          ...(c.view.encodings.length ? { encodings: c.view.encodings } : {}),
+          ...(c.view.encodings.length || c.extraEncodings ? { encodings: [...c.view.encodings, ...(c.extraEncodings ?? [])] } : {}),
           fingerprint: this.fingerprint(rec.family, c.secret),
           ...(req.agent ? { agent: req.agent } : {}),
           ...(truncated ? { truncated: true } : {}),
@@ -124,6 +179,10 @@ export class Scanner {
       }
     }
     return findings;
+  }
+
+  private matchKnown(known: KnownSecrets, view: View, location: string, destHost: string): Candidate[] {
+    return knownCandidates(known, view, location, destHost);
   }
 
   private matchView(patterns: CompiledPattern[], view: View, location: string, destHost: string): Candidate[] {
@@ -160,12 +219,36 @@ export class Scanner {
           matchEnd: m.index + m[0].length,
           span: p.sensitive ? { start: gStart, end: gEnd, family: rec.family, keep: prefix } : undefined,
           secret,
+          matched: secret,
           severity,
         });
       }
     }
     return out;
   }
+}
+
+/** Known-secret hits in one view, with the same decide stage as patterns (own-provider context). */
+function knownCandidates(known: KnownSecrets, view: View, location: string, destHost: string): Candidate[] {
+  const out: Candidate[] = [];
+  for (const hit of known.matcher.find(view.text)) {
+    const p = known.patterns.get(hit.secret);
+    if (!p) continue;
+    const auth = p.record.providerAuth;
+    if (auth && auth.hosts.test(destHost) && auth.locations.includes(location)) continue;
+    out.push({
+      pattern: p,
+      view,
+      matchStart: hit.start,
+      matchEnd: hit.end,
+      span: { start: hit.start, end: hit.end, family: KNOWN_SECRET_FAMILY, keep: 0 },
+      secret: hit.secret.value,
+      matched: view.text.slice(hit.start, hit.end),
+      ...(hit.form !== 'raw' ? { extraEncodings: [hit.form] } : {}),
+      severity: 'critical',
+    });
+  }
+  return out;
 }
 
 function bound(part: ScanPart, maxBytes: number): { text: string; truncated: boolean } {
