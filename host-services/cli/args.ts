@@ -24,6 +24,11 @@ export interface FlagSpec {
   valueName?: string;
   /** allowed values; anything else is a usage error (exit 2) naming the flag */
   choices?: readonly string[];
+  /**
+   * boolean flags only: `--no-<name>` sets it to false, so a flag can turn off what a config
+   * file turned on (node:util parseArgs has no negation before Node 22)
+   */
+  negatable?: boolean;
 }
 
 export type FlagSpecs = Record<string, FlagSpec>;
@@ -163,16 +168,22 @@ export function parseCommandArgs(
       continue;
     }
     if (t.kind !== 'option') continue; // `--`: what follows arrives as positionals
-    const spec = all[t.name];
+    let name = t.name;
+    let negated = false;
+    if (!all[name] && name.startsWith('no-') && all[name.slice(3)]?.negatable) {
+      name = name.slice(3);
+      negated = true;
+    }
+    const spec = all[name];
     if (!spec) {
       const near = nearestName(t.name, Object.keys(all));
       throw usageError(`unknown flag ${t.rawName} for ${commandLabel}`, near ? `did you mean --${near}? (${helpHint})` : helpHint);
     }
-    const flag = `--${t.name}`;
+    const flag = `--${name}`;
     let v: string | boolean;
     if (spec.type === 'boolean') {
-      if (t.value !== undefined) throw usageError(`flag ${flag} takes no value (got "${t.value}")`, `write just ${flag}`);
-      v = true;
+      if (t.value !== undefined) throw usageError(`flag ${t.rawName} takes no value (got "${t.value}")`, `write just ${t.rawName}`);
+      v = !negated;
     } else {
       const example = `${flag} ${spec.valueName ?? 'VALUE'}`;
       // parseArgs takes the next word as the value even when it is another flag
@@ -185,10 +196,10 @@ export function parseCommandArgs(
       v = t.value;
     }
     if (spec.multiple) {
-      ((values[t.name] ??= []) as Array<string | boolean>).push(v);
+      ((values[name] ??= []) as Array<string | boolean>).push(v);
     } else {
-      if (values[t.name] !== undefined) throw usageError(`flag ${flag} was given more than once`, `give ${flag} once`);
-      values[t.name] = v;
+      if (values[name] !== undefined) throw usageError(`flag ${flag} was given more than once`, `give ${flag} once`);
+      values[name] = v;
     }
   }
 
@@ -221,7 +232,7 @@ function flagLines(flags: FlagSpecs): string[] {
   const rows = Object.entries(flags).map(([name, f]) => {
     const short = f.short ? `-${f.short}, ` : '';
     const value = f.type === 'string' ? ` ${f.choices ? f.choices.join('|') : (f.valueName ?? 'VALUE')}` : '';
-    const left = `${short}--${name}${value}`;
+    const left = `${short}--${f.negatable ? '[no-]' : ''}${name}${value}`;
     return [left, `${f.description}${f.multiple ? ' (repeatable)' : ''}`] as const;
   });
   const width = Math.min(34, Math.max(0, ...rows.map(([l]) => l.length)));

@@ -9,7 +9,11 @@ export const CONFIG_FLAGS = {
   mode: { type: 'string', valueName: 'MODE', description: 'only "detect" (blocking does not exist in this release)' },
   host: { type: 'string', valueName: 'HOST', description: 'listener host (default 127.0.0.1)' },
   port: { type: 'string', valueName: 'PORT', description: 'listener port, 0 = any free port (default 18787)' },
-  'https-inspection': { type: 'boolean', description: 'decrypt and scan HTTPS (clients must trust the guardian CA)' },
+  'https-inspection': {
+    type: 'boolean',
+    negatable: true,
+    description: 'decrypt and scan HTTPS (clients must trust the guardian CA); --no-https-inspection tunnels it unread',
+  },
   'allow-client': {
     type: 'string',
     multiple: true,

@@ -56,6 +56,8 @@ export async function main(argv: string[], ioOverrides: Partial<CliIO> = {}): Pr
     cwd: process.cwd(),
     ...ioOverrides,
   };
+  // `... | head` closes stdout early: that is the reader's choice, not a crash with a stack trace
+  if (io.stdout === process.stdout) process.stdout.on('error', ignoreEpipe);
   // decided before parsing, so even a usage error is reported as JSON when JSON was asked for
   const wantsJson = argv.includes('--json');
   try {
@@ -104,6 +106,10 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
     printJson: (value) => void io.stdout.write(`${JSON.stringify(value)}\n`),
   };
   return await spec.run(ctx);
+}
+
+function ignoreEpipe(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EPIPE') throw err;
 }
 
 function findCommand(name: string): CommandSpec<any> {

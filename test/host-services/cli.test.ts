@@ -50,6 +50,11 @@ function sandbox(t: { after: (fn: () => void) => void }) {
   };
 }
 
+/** the flag has its own line in a help text's flag table */
+function flagListed(help: string, flag: string): boolean {
+  return new RegExp(`^ {2}(?:-\\w, )?--(?:\\[no-\\])?${flag}\\b`, 'm').test(help);
+}
+
 function inProcessIO(env: NodeJS.ProcessEnv, cwd: string) {
   let stdout = '';
   let stderr = '';
@@ -84,7 +89,7 @@ test('bin check-config --help prints usage, every flag and an example', async (t
     const r = await s.run(args);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Usage:\n {2}clawsec-traffic-guardian check-config/);
-    for (const flag of [...Object.keys(CONFIG_FLAGS), ...Object.keys(GLOBAL_FLAGS)]) assert.ok(r.stdout.includes(`--${flag}`), flag);
+    for (const flag of [...Object.keys(CONFIG_FLAGS), ...Object.keys(GLOBAL_FLAGS)]) assert.ok(flagListed(r.stdout, flag), flag);
     assert.match(r.stdout, /Examples?:\n {2}clawsec-traffic-guardian check-config/);
   }
 });
@@ -220,6 +225,23 @@ test('in process: main() writes only to the injected writers and maps failures t
   assert.match(usage.err(), /^error: unknown command "nope"\nfix: /);
 });
 
+test('in process: --no-https-inspection turns off what the file turned on; only negatable flags negate', async (t) => {
+  const s = sandbox(t);
+  s.writeConfig({ https_inspection: true });
+  const on = inProcessIO({ HOME: s.root }, s.root);
+  assert.equal(await main(['check-config', '--json', '--home', s.home], on.io), 0);
+  assert.equal(JSON.parse(on.out()).config.https_inspection, true);
+  const off = inProcessIO({ HOME: s.root }, s.root);
+  assert.equal(await main(['check-config', '--json', '--home', s.home, '--no-https-inspection'], off.io), 0);
+  assert.equal(JSON.parse(off.out()).config.https_inspection, false);
+  const bad = inProcessIO({ HOME: s.root }, s.root);
+  assert.equal(await main(['check-config', '--no-json'], bad.io), 2);
+  assert.match(bad.err(), /unknown flag --no-json/);
+  const both = inProcessIO({ HOME: s.root }, s.root);
+  assert.equal(await main(['check-config', '--https-inspection', '--no-https-inspection'], both.io), 2);
+  assert.match(both.err(), /--https-inspection was given more than once/);
+});
+
 test('registry: every command has a unique name, a summary, an example and help naming its flags', () => {
   const names = COMMANDS.map((c) => c.name);
   assert.equal(new Set(names).size, names.length);
@@ -231,7 +253,7 @@ test('registry: every command has a unique name, a summary, an example and help 
     for (const e of c.examples) assert.ok(e.includes(c.name), `${c.name} example: ${e}`);
     for (const flag of Object.keys(c.flags)) assert.ok(!(flag in GLOBAL_FLAGS), `${c.name} redefines global --${flag}`);
     const help = formatCommandHelp(c);
-    for (const flag of Object.keys(c.flags)) assert.ok(help.includes(`--${flag}`), `${c.name} help lacks --${flag}`);
+    for (const flag of Object.keys(c.flags)) assert.ok(flagListed(help, flag), `${c.name} help lacks --${flag}`);
   }
 });
 
