@@ -111,7 +111,8 @@ interface Sourced<T> {
   path: string;
 }
 
-type Partial2 = { [K in FieldPath]?: Sourced<FieldValues[K]> };
+/** What one source (file, environment or flags) set, each value with its problem path. */
+type SourceValues = { [K in FieldPath]?: Sourced<FieldValues[K]> };
 
 /** `['allow_clients', 1]` -> `allow_clients[1]`, `['log', 'max_bytes']` -> `log.max_bytes`. */
 function joinPath(base: string, sub: readonly PropertyKey[]): string {
@@ -427,11 +428,11 @@ function firstBadOffset(text: string): number {
   return lo;
 }
 
-function fileValues(obj: Record<string, unknown>, out: Collector): Partial2 {
-  const vals: Partial2 = {};
+function fileValues(obj: Record<string, unknown>, out: Collector): SourceValues {
+  const vals: SourceValues = {};
   const set = <K extends FieldPath>(k: K, raw: unknown) => {
     const v = out.check(k, raw, k);
-    if (v) vals[k] = v as Partial2[K];
+    if (v) vals[k] = v as SourceValues[K];
   };
   for (const [key, raw] of Object.entries(obj)) {
     if (key === 'log') {
@@ -461,8 +462,8 @@ function envValues(
   envValue: (k: EnvKey) => string | undefined,
   envPath: (k: EnvKey) => string,
   out: Collector,
-): Partial2 {
-  const vals: Partial2 = {};
+): SourceValues {
+  const vals: SourceValues = {};
   const mode = envValue('MODE');
   if (mode !== undefined) vals.mode = out.check('mode', mode.trim(), envPath('MODE'));
 
@@ -509,8 +510,8 @@ function parseListenUrl(raw: string): { host: string; port: number } | { problem
   return { host, port: Number(m[3]) };
 }
 
-function flagValues(flags: ConfigFlags, flagPath: (k: keyof ConfigFlags) => string, out: Collector): Partial2 {
-  const vals: Partial2 = {};
+function flagValues(flags: ConfigFlags, flagPath: (k: keyof ConfigFlags) => string, out: Collector): SourceValues {
+  const vals: SourceValues = {};
   if (flags.mode !== undefined) vals.mode = out.check('mode', flags.mode, flagPath('mode'));
   if (flags.host !== undefined) vals.host = out.check('host', flags.host, flagPath('host'));
   if (flags.port !== undefined) {
@@ -519,8 +520,9 @@ function flagValues(flags: ConfigFlags, flagPath: (k: keyof ConfigFlags) => stri
     else vals.port = out.check('port', n, flagPath('port'));
   }
   if (flags.https_inspection !== undefined) vals.https_inspection = { value: flags.https_inspection, path: flagPath('https_inspection') };
+  // repeatable flags are checked as one list, so a bad value is reported as `flag:--allow-client[1]`
   if (flags.allow_clients !== undefined && flags.allow_clients.length > 0) {
-    vals.allow_clients = checkList('allow_clients', flags.allow_clients, flagPath('allow_clients'), out);
+    vals.allow_clients = out.check('allow_clients', flags.allow_clients, flagPath('allow_clients'));
   }
   if (flags.max_scan_bytes !== undefined) {
     const n = parseWholeNumber(flags.max_scan_bytes);
@@ -529,26 +531,13 @@ function flagValues(flags: ConfigFlags, flagPath: (k: keyof ConfigFlags) => stri
   }
   if (flags.upstream_proxy !== undefined) vals.upstream_proxy = out.check('upstream_proxy', flags.upstream_proxy, flagPath('upstream_proxy'));
   if (flags.upstream_ca !== undefined && flags.upstream_ca.length > 0) {
-    vals.upstream_ca = checkList('upstream_ca', flags.upstream_ca, flagPath('upstream_ca'), out);
+    vals.upstream_ca = out.check('upstream_ca', flags.upstream_ca, flagPath('upstream_ca'));
   }
   if (flags.secret_env_files !== undefined && flags.secret_env_files.length > 0) {
-    vals.secret_env_files = checkList('secret_env_files', flags.secret_env_files, flagPath('secret_env_files'), out);
+    vals.secret_env_files = out.check('secret_env_files', flags.secret_env_files, flagPath('secret_env_files'));
   }
   if (flags.nanoclaw_root !== undefined) vals.nanoclaw_root = out.check('nanoclaw_root', flags.nanoclaw_root, flagPath('nanoclaw_root'));
   return vals;
-}
-
-/**
- * A repeatable flag, checked as one list so each bad value is reported with its index
- * (`flag:--allow-client[1]`).
- */
-function checkList<K extends 'allow_clients' | 'upstream_ca' | 'secret_env_files'>(
-  field: K,
-  values: string[],
-  path: string,
-  out: Collector,
-): Sourced<FieldValues[K]> | undefined {
-  return out.check(field, values, path);
 }
 
 /** One entry per list item, reported as `upstream_ca[1]` or `flag:--upstream-ca[1]`. */
