@@ -5,6 +5,7 @@ import { PATTERNS } from '../lib/patterns/registry.ts';
 import type { Direction } from '../lib/finding.ts';
 import { benignCode, benignHtml, benignJson } from './corpus.ts';
 import { hostileInputsFor, MIB } from '../test/lib/hostile-inputs.ts';
+import { fakeToken } from '../lib/patterns/fake.ts';
 
 function scanOnce(scanner: Scanner, direction: Direction, text: string): number {
   const t0 = performance.now();
@@ -24,6 +25,17 @@ export function benchDetector(scanner = new Scanner({ patterns: [...PATTERNS] })
       const mbPerS = (text.length / (1024 * 1024)) / (total / runs / 1000);
       out[`throughput_${name}_${dir}_MBps`] = Number(mbPerS.toFixed(1));
     }
+  }
+  // issue 6: the same throughput with 50 known secrets loaded
+  const withKnown = new Scanner({
+    patterns: [...PATTERNS],
+    knownSecrets: Array.from({ length: 50 }, (_, i) => ({ name: `SECRET_${i}`, value: fakeToken(`bench-known-${i}`, 20 + (i % 30)) })),
+  });
+  for (const [name, text] of Object.entries(corpora)) {
+    scanOnce(withKnown, 'outbound', text);
+    let total = 0;
+    for (let i = 0; i < 5; i++) total += scanOnce(withKnown, 'outbound', text);
+    out[`throughput_${name}_outbound_50_known_secrets_MBps`] = Number((text.length / MIB / (total / 5 / 1000)).toFixed(1));
   }
   let worst = 0;
   let worstName = '';
