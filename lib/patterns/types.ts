@@ -15,6 +15,8 @@ export interface MatchContext {
   location: string;
   /** destination host without port, lower case ('' offline) */
   destHost: string;
+  /** decodings the view went through (`html_entity`, `base64`, `shell`, ...) */
+  encodings: string[];
 }
 
 /** Own-provider context: this credential sent to its own API host in its auth header is normal. */

@@ -207,7 +207,7 @@ export class Scanner {
         if (rec.providerAuth && rec.providerAuth.hosts.test(destHost) && rec.providerAuth.locations.includes(location)) continue;
         let severity: Severity = rec.severity;
         if (rec.assess) {
-          const verdict = rec.assess({ text: view.text, match: m, secret, location, destHost });
+          const verdict = rec.assess({ text: view.text, match: m, secret, location, destHost, encodings: view.encodings });
           if (verdict === null) continue;
           severity = verdict;
         }
