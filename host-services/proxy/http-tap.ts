@@ -1,0 +1,268 @@
+// Observes HTTP exchanges without touching the forwarding path:
+//   request  the request mockttp accepted (preprocess hook): URL, headers, destination, client,
+//            and the body stream the passthrough pipes upstream, read alongside the pipe
+//   response-initiated / response-body-data (mockttp events, joined by request id)
+//   abort    whatever was captured is scanned, the abort is counted
+// Each body goes into a bounded decoding capture; when a message ends it becomes one ScanRequest.
+//
+// Not used, on purpose: `request`/`response` events and beforeRequest/beforeResponse (they buffer
+// whole bodies and hold SSE back until the end), and `request-body-data` (with a small
+// maxBodySize, mockttp 4.6 then forwards an empty request body whenever the first chunk arrives
+// before the passthrough asks for the stream: the upload hangs).
+import type { Readable } from 'node:stream';
+import type { ScanPart, ScanRequest } from '../../lib/scan/types.ts';
+import type { Protocol } from '../../lib/finding.ts';
+import { BodyCapture, type CapturedBody } from './body-capture.ts';
+import { normaliseAddress } from './client-filter.ts';
+import { formatDest, headerParts, splitUrl, urlParts, type RawHeaders } from './message-parts.ts';
+import { isEventStream, reassembleSse } from './sse-reassembly.ts';
+import type { Sink } from './inspect-sink.ts';
+import type { StartedRequest } from './mockttp-internals.ts';
+
+export interface ResponseHead {
+  id: string;
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  rawHeaders: RawHeaders;
+  tags: string[];
+}
+export interface BodyChunk {
+  id: string;
+  content: Uint8Array;
+  isEnded: boolean;
+}
+export interface Aborted {
+  id: string;
+  tags: string[];
+  error?: { code?: string };
+}
+
+interface Meta {
+  protocol: Protocol;
+  method: string;
+  path: string;
+  source: string;
+  dest: string;
+  agent?: string;
+}
+
+interface Exchange {
+  id: string;
+  meta: Meta;
+  url: string;
+  rawHeaders: RawHeaders;
+  req: BodyCapture;
+  reqDone: boolean;
+  res?: BodyCapture;
+  resHead?: ResponseHead;
+  resDone: boolean;
+  /** mockttp answered 502 itself: its error page is not upstream content */
+  upstreamFailed: boolean;
+  aborted: boolean;
+  touched: number;
+}
+
+/** an exchange with no event for this long is forgotten (its captures freed) */
+const IDLE_EXCHANGE_MS = 30 * 60 * 1000;
+const UPSTREAM_ERROR_TAG = 'passthrough-error:';
+
+export class HttpTap {
+  private readonly exchanges = new Map<string, Exchange>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly sink: Sink) {
+    this.sweeper = setInterval(() => this.sweep(), 60_000);
+    this.sweeper.unref();
+  }
+
+  /** mockttp accepted a request; runs synchronously inside its request handling, so: cheap. */
+  requestStarted(req: StartedRequest, agent: string | undefined): void {
+    const { path } = splitUrl(req.url);
+    const ex: Exchange = {
+      id: req.id,
+      meta: {
+        protocol: req.protocol === 'https' ? 'https' : 'http',
+        method: req.method,
+        path,
+        source: normaliseAddress(req.remoteIpAddress ?? 'unknown'),
+        dest: formatDest(req.destination.hostname, req.destination.port),
+        ...(agent ? { agent } : {}),
+      },
+      url: req.url,
+      rawHeaders: req.rawHeaders,
+      req: this.capture(headerValue(req.rawHeaders, 'content-encoding')),
+      reqDone: false,
+      resDone: false,
+      upstreamFailed: false,
+      aborted: false,
+      touched: Date.now(),
+    };
+    this.exchanges.set(req.id, ex);
+    this.tapBody(ex, req.body);
+  }
+
+  responseInitiated(head: ResponseHead): void {
+    const ex = this.touch(head.id);
+    if (!ex) return;
+    ex.resHead = head;
+    const upstreamError = head.tags.find((t) => t.startsWith(UPSTREAM_ERROR_TAG));
+    if (upstreamError) {
+      ex.upstreamFailed = true;
+      this.sink.counters.fault('upstream_errors', upstreamError.slice(UPSTREAM_ERROR_TAG.length));
+    }
+    ex.res = this.capture(head.headers['content-encoding']);
+  }
+
+  responseBody(chunk: BodyChunk): void {
+    const ex = this.touch(chunk.id);
+    if (!ex?.res || ex.resDone) return;
+    ex.res.push(chunk.content);
+    if (chunk.isEnded) void this.finishResponse(ex);
+  }
+
+  aborted(ev: Aborted): void {
+    const ex = this.exchanges.get(ev.id);
+    const upstream = ev.tags.find((t) => t.startsWith(UPSTREAM_ERROR_TAG));
+    if (upstream) {
+      if (!ex?.upstreamFailed) this.sink.counters.fault('upstream_errors', upstream.slice(UPSTREAM_ERROR_TAG.length));
+    } else {
+      this.sink.counters.fault('client_aborts', ev.error?.code);
+    }
+    if (!ex) return;
+    ex.aborted = true;
+    // Whatever arrived before the cut may hold the secret: scan it.
+    if (!ex.reqDone) void this.finishRequest(ex);
+    if (ex.res && !ex.resDone) void this.finishResponse(ex);
+    this.cleanup(ex);
+  }
+
+  /** Exchanges still open (tests, diagnostics). */
+  get pending(): number {
+    return this.exchanges.size;
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
+    for (const ex of this.exchanges.values()) this.drop(ex);
+  }
+
+  /**
+   * Read the body stream the passthrough pipes upstream, alongside the pipe. The listener is added
+   * only once that stream starts flowing ('resume' is emitted just before the first 'data'): an
+   * earlier 'data' listener would start the flow before the pipe exists and lose those bytes.
+   */
+  private tapBody(ex: Exchange, body: StartedRequest['body']): void {
+    const original = body.asStream.bind(body);
+    let tapped = false;
+    body.asStream = (): Readable => {
+      const stream = original();
+      if (!tapped) {
+        tapped = true;
+        stream.once('resume', () =>
+          stream.on('data', (c: Buffer) => {
+            ex.touched = Date.now();
+            ex.req.push(c);
+          }),
+        );
+        const end = (): void => {
+          if (!ex.reqDone) void this.finishRequest(ex);
+        };
+        stream.once('end', end);
+        stream.once('close', end); // destroyed mid-body: scan what came
+      }
+      return stream;
+    };
+  }
+
+  private touch(id: string): Exchange | undefined {
+    const ex = this.exchanges.get(id);
+    if (ex) ex.touched = Date.now();
+    return ex;
+  }
+
+  private capture(contentEncoding: string | string[] | undefined): BodyCapture {
+    return new BodyCapture({ contentEncoding, maxBytes: this.sink.maxScanBytes, budget: this.sink.budget });
+  }
+
+  private async finishRequest(ex: Exchange): Promise<void> {
+    ex.reqDone = true;
+    const body = await ex.req.finish();
+    this.cleanup(ex);
+    this.sink.counters.stats.requests++;
+    const max = this.sink.maxScanBytes;
+    const parts: ScanPart[] = [...urlParts(splitUrl(ex.url), max), ...headerParts(ex.rawHeaders, max)];
+    const bodyPart = toBodyPart(body);
+    if (bodyPart) parts.push(bodyPart);
+    this.sink.deliver(this.scanRequest('outbound', ex.meta, parts));
+  }
+
+  private async finishResponse(ex: Exchange): Promise<void> {
+    ex.resDone = true;
+    // The exchange is over for the proxy even if the request stream never reported its end
+    // (upstream failed before reading it, the server answered early).
+    if (!ex.reqDone) void this.finishRequest(ex);
+    const head = ex.resHead!;
+    const body = await ex.res!.finish();
+    this.cleanup(ex);
+    if (ex.upstreamFailed) return;
+    this.sink.counters.stats.responses++;
+    const parts: ScanPart[] = headerParts(head.rawHeaders, this.sink.maxScanBytes);
+    const bodyPart = toBodyPart(body);
+    if (bodyPart) {
+      if (isEventStream(head.headers['content-type'])) {
+        const sse = reassembleSse(body.text);
+        if (sse.style && sse.text.length) {
+          parts.push({ ...bodyPart, text: sse.text, encodings: [...(bodyPart.encodings ?? []), 'sse'] });
+        }
+      }
+      parts.push(bodyPart);
+    }
+    this.sink.deliver(this.scanRequest('inbound', ex.meta, parts));
+  }
+
+  private scanRequest(direction: 'outbound' | 'inbound', meta: Meta, parts: ScanPart[]): ScanRequest {
+    return {
+      direction,
+      protocol: meta.protocol,
+      platform: this.sink.platform,
+      source: meta.source,
+      dest: meta.dest,
+      parts,
+      method: meta.method,
+      path: meta.path,
+      ...(meta.agent ? { agent: meta.agent } : {}),
+    };
+  }
+
+  /** Forget the exchange once both halves were scanned (or the response can no longer come). */
+  private cleanup(ex: Exchange): void {
+    const resOver = ex.resDone || (ex.aborted && !ex.res);
+    if (ex.reqDone && resOver) this.exchanges.delete(ex.id);
+  }
+
+  private drop(ex: Exchange): void {
+    ex.req.dispose();
+    ex.res?.dispose();
+    this.exchanges.delete(ex.id);
+  }
+
+  private sweep(): void {
+    const cutoff = Date.now() - IDLE_EXCHANGE_MS;
+    for (const ex of this.exchanges.values()) if (ex.touched < cutoff) this.drop(ex);
+  }
+}
+
+function toBodyPart(body: CapturedBody): ScanPart | undefined {
+  if (body.bytes === 0) return undefined;
+  return {
+    location: 'body',
+    text: body.text,
+    ...(body.encodings.length ? { encodings: body.encodings } : {}),
+    ...(body.truncated ? { truncated: true } : {}),
+  };
+}
+
+function headerValue(raw: RawHeaders, name: string): string | undefined {
+  const values = raw.filter(([k]) => k.toLowerCase() === name).map(([, v]) => v);
+  return values.length ? values.join(', ') : undefined;
+}
