@@ -143,3 +143,12 @@ export function assertClean(label: string, text: string, needles: string[]): voi
     if (text.includes(n)) throw new Error(`${label}: output contains a forbidden string (${n.length} chars starting ${JSON.stringify(n.slice(0, 4))})`);
   }
 }
+
+/** A NanoClaw v1 project tree as its host creates it: data/ipc/<group>/{messages,tasks,input}. */
+export function makeNanoclawRoot(h: Pick<TestHome, 'dir'>, groups: string[] = ['main', 'family', 'other']): { root: string; ipcBase: string; groupDir(g: string): string } {
+  const root = join(h.dir, 'nanoclaw');
+  const ipcBase = join(root, 'data', 'ipc');
+  for (const g of groups) for (const sub of ['messages', 'tasks', 'input']) mkdirSync(join(ipcBase, g, sub), { recursive: true });
+  mkdirSync(join(root, 'groups'), { recursive: true });
+  return { root, ipcBase, groupDir: (g: string) => join(ipcBase, g) };
+}
