@@ -31,6 +31,7 @@ import {
 import { nearestName } from '../config/schema.ts';
 import { checkConfigCommand } from './commands/check-config.ts';
 import { scanCommand } from './commands/scan.ts';
+import { hookInstallCommand } from './commands/hook-install.ts';
 
 /**
  * Every command, in --help order. Register only commands that work: no stubs.
@@ -38,7 +39,7 @@ import { scanCommand } from './commands/scan.ts';
  * list otherwise); dispatch() parses argv against that same command's flags, so the values it
  * hands over do have the types the command declared.
  */
-export const COMMANDS: ReadonlyArray<CommandSpec<any>> = [checkConfigCommand, scanCommand];
+export const COMMANDS: ReadonlyArray<CommandSpec<any>> = [checkConfigCommand, scanCommand, hookInstallCommand];
 
 const TOP_FLAGS: FlagSpecs = { version: { type: 'boolean', description: 'print the version' } };
 

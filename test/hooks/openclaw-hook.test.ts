@@ -19,7 +19,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import handler from '../../hooks/openclaw-traffic-guardian-hook/handler.ts';
@@ -495,16 +495,17 @@ test('no host path but the proxy URL, no control characters, opaque tokens maske
   const token = 'Zx9' + 'Qw8Er7Ty6Ui5Op4As3Df2Gh1';
   appendFileSync(
     s.log,
-    findingLine('critical', { snippet: `read ${s.home}/ca/ca-key.pem and ${s.root}\nsecond line\u001b[31m ${token}`, dest: `evil.example:443\nFAKE LINE` }) +
+    findingLine('critical', { snippet: `read ${s.home}/ca/ca-key.pem ${homedir()}/.ssh/x\nsecond line\u001b[31m ${token}`, dest: `evil.example:443\nFAKE LINE` }) +
       findingLine('high', { snippet: 'fine snippet', rule_id: 'ai_api_key/anthropic', fingerprint: 'hmac:abcdef', agent: 'main' }),
   );
   const e = EVENTS['command:new']();
   await handler(e);
   const msg = e.messages[0] as string;
-  for (const hidden of [s.home, s.root, tmpdir(), 'ca.pem', 'findings.jsonl', 'hook-state', 'user:pw', 'hmac:abcdef', token, '\u001b']) {
+  for (const hidden of [s.home, s.root, `${homedir()}/`, 'ca.pem', 'findings.jsonl', 'hook-state', 'user:pw', 'hmac:abcdef', token, '\u001b']) {
     assert.ok(!msg.includes(hidden), `message shows ${JSON.stringify(hidden)}:\n${msg}`);
   }
   assert.ok(msg.includes('proxy http://127.0.0.1:18787,'));
+  assert.ok(msg.includes('read <guardian-home>/ca/ca-key.pem ~/.ssh/x second line'), msg);
   assert.equal(msg.split('\n').length, 3, 'one status line + one line per severe finding, no injected lines');
   assert.ok(msg.includes('- HIGH ai_api_key -> api.example.com:443: fine snippet'));
   for (const line of msg.split('\n').slice(1)) assert.ok(line.length <= 200, line);

@@ -18,18 +18,25 @@ export interface ReportInput {
   findings: SeenFinding[];
   truncated: boolean;
   skippedLines: number;
-  /** paths that must never appear in the message */
-  hidePaths: string[];
+  /** paths that must never appear in the message, and what is shown instead */
+  hidePaths: HiddenPath[];
+}
+
+export interface HiddenPath {
+  path: string;
+  as: string;
 }
 
 const OPAQUE = /[A-Za-z0-9+/_=-]{20,}/g;
 
 /** Makes a piece of log text safe and short for a chat line. */
-export function scrub(text: string, hidePaths: string[], max: number): string {
+export function scrub(text: string, hidePaths: HiddenPath[], max: number): string {
   let s = text.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]+/g, ' ');
   // longest first, so a home inside the user's home is replaced as a whole
-  for (const p of [...hidePaths].filter((x) => x.length > 1).sort((a, b) => b.length - a.length)) {
-    s = s.split(p).join('~');
+  for (const { path, as } of [...hidePaths].filter((x) => x.path.length > 1).sort((a, b) => b.path.length - a.path.length)) {
+    // the path itself or anything below it, not a longer name that merely starts the same
+    const escaped = path.replace(/\/+$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    s = s.replace(new RegExp(`${escaped}(?=[/\\\s'"\`:;,)]|$)`, 'g'), as);
   }
   s = s.replace(OPAQUE, (run) => (/[0-9]/.test(run) && /[A-Za-z]/.test(run) ? `[OPAQUE:${run.length}]` : run));
   s = s.replace(/ {2,}/g, ' ').trim();
@@ -81,7 +88,7 @@ function findingsPart(input: ReportInput): string {
   return text;
 }
 
-function severeLine(f: SeenFinding, hide: string[]): string {
+function severeLine(f: SeenFinding, hide: HiddenPath[]): string {
   const dest = scrub(f.dest, hide, DEST_MAX) || '?';
   const snippet = scrub(f.snippet, hide, SNIPPET_MAX);
   const times = f.count > 1 ? ` x${f.count}` : '';

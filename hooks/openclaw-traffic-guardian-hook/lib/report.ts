@@ -2,7 +2,7 @@
 // findings log, applies the rate limit, pushes the message and remembers what it reported.
 import { eventKey, messagesOf, type HookEventKey } from './event.ts';
 import { readNewFindings } from './findings-tail.ts';
-import { formatReport, isSevere } from './format.ts';
+import { formatReport, isSevere, type HiddenPath } from './format.ts';
 import { isDirectory } from './fsread.ts';
 import { emptyState, loadState, saveState, type HookState } from './hook-state.ts';
 import { resolvePaths } from './home.ts';
@@ -57,8 +57,12 @@ export function handleEvent(event: unknown, opts: HandleOptions = {}): HandleOut
   const runningChanged = state.last_running !== null && state.last_running !== monitor.running;
   if (recent && !runningChanged && !tail.findings.some(isSevere)) return 'rate-limited';
 
-  const hidePaths = paths ? [paths.home, paths.logDir, ...(paths.userHome ? [paths.userHome] : [])] : [];
-  if (logPath) hidePaths.push(logPath);
+  const hidePaths: HiddenPath[] = [];
+  if (paths) {
+    hidePaths.push({ path: paths.home, as: '<guardian-home>' }, { path: paths.logDir, as: '<guardian-logs>' });
+    if (paths.userHome) hidePaths.push({ path: paths.userHome, as: '~' });
+  }
+  if (logPath) hidePaths.push({ path: logPath, as: '<findings-log>' });
   messages.push(formatReport({ noHome: !homeExists, monitor, findings: tail.findings, truncated: tail.truncated, skippedLines: tail.skippedLines, hidePaths }));
 
   let lastTs = state.last_timestamp;
