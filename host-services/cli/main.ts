@@ -32,6 +32,10 @@ import { nearestName } from '../config/schema.ts';
 import { checkConfigCommand } from './commands/check-config.ts';
 import { scanCommand } from './commands/scan.ts';
 import { hookInstallCommand } from './commands/hook-install.ts';
+import { startCommand } from './commands/start.ts';
+import { stopCommand } from './commands/stop.ts';
+import { statusCommand } from './commands/status.ts';
+import { threatsCommand } from './commands/threats.ts';
 
 /**
  * Every command, in --help order. Register only commands that work: no stubs.
@@ -39,7 +43,15 @@ import { hookInstallCommand } from './commands/hook-install.ts';
  * list otherwise); dispatch() parses argv against that same command's flags, so the values it
  * hands over do have the types the command declared.
  */
-export const COMMANDS: ReadonlyArray<CommandSpec<any>> = [checkConfigCommand, scanCommand, hookInstallCommand];
+export const COMMANDS: ReadonlyArray<CommandSpec<any>> = [
+  startCommand,
+  stopCommand,
+  statusCommand,
+  threatsCommand,
+  checkConfigCommand,
+  scanCommand,
+  hookInstallCommand,
+];
 
 const TOP_FLAGS: FlagSpecs = { version: { type: 'boolean', description: 'print the version' } };
 

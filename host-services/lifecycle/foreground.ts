@@ -1,0 +1,232 @@
+// The monitor process itself (`start --foreground`, `npm start`, and the child of a background
+// `start`): claims the home, starts the proxy with the detector wired in, records its state,
+// keeps the state's counters fresh, and on SIGINT/SIGTERM shuts down cleanly:
+//   stop the listener -> flush every open dedup window -> close the log -> remove pid/state.
+//
+// Proxy variables: unless an upstream proxy is configured, HTTP_PROXY/HTTPS_PROXY/ALL_PROXY/
+// NO_PROXY (both cases) are removed from this process's environment before anything starts.
+// The operator's shell may have them pointing at the guardian itself, and anything in the
+// monitor that honoured them would loop its own upstream traffic back into the listener. The
+// monitor never sets proxy variables for anything but itself.
+import type { ResolvedConfig } from '../config/schema.ts';
+import { createDetectorSink, type DetectorCounters, type DetectorSink } from '../detector-sink.ts';
+import { startMonitor, type MonitorHandle } from '../proxy/monitor.ts';
+import { GuardianError } from '../../lib/errors.ts';
+import type { HomeLayout } from '../../lib/home-layout.ts';
+import { currentIdentity } from './process-identity.ts';
+import { readState, removeRunFiles, START_LOCK_TOKEN_ENV, STATE_SCHEMA_VERSION, writePidFile, writeState, type MonitorState } from './run-files.ts';
+import { delay, tryAcquireStartLock, type StartLock } from './start-lock.ts';
+import { inspectMonitor } from './status.ts';
+
+export const STATE_REFRESH_MS = 2_000;
+
+export const PROXY_ENV_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'] as const;
+
+/** A copy of `env` without proxy variables (unless an upstream proxy is configured). */
+export function monitorEnv(env: NodeJS.ProcessEnv, upstreamProxy: string | null): NodeJS.ProcessEnv {
+  const out = { ...env };
+  if (upstreamProxy === null) for (const k of PROXY_ENV_VARS) delete out[k];
+  return out;
+}
+
+/** `http://127.0.0.1:PORT` for clients: a wildcard listener is reached through loopback. */
+export function clientProxyUrl(host: string, port: number): string {
+  if (host === '0.0.0.0' || host === '') return `http://127.0.0.1:${port}`;
+  if (host === '::' || host === '::0') return `http://[::1]:${port}`;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export function alreadyRunning(state: MonitorState): GuardianError {
+  return new GuardianError('ALREADY_RUNNING', `a monitor is already running for this home (pid ${state.pid}, ${state.proxy_url})`, {
+    fix: 'use it as it is (`clawsec-traffic-guardian status`), or stop it first with `clawsec-traffic-guardian stop`',
+  });
+}
+
+/**
+ * Claims the start lock for this home, waiting (up to `timeoutMs`) while another start is in
+ * progress. Throws ALREADY_RUNNING when a monitor runs or another start finished first.
+ */
+export async function claimStart(layout: HomeLayout, opts: { inheritedToken?: string; timeoutMs: number }): Promise<StartLock> {
+  const deadline = Date.now() + opts.timeoutMs;
+  let holderPid: number | null = null;
+  for (;;) {
+    const before = inspectMonitor(layout);
+    if (before.running) throw alreadyRunning(before.state);
+    const attempt = tryAcquireStartLock(layout, opts.inheritedToken);
+    if (attempt.ok) {
+      // a start that held the lock may have finished between our check and our lock
+      const after = inspectMonitor(layout);
+      if (after.running) {
+        attempt.lock.release();
+        throw alreadyRunning(after.state);
+      }
+      return attempt.lock;
+    }
+    holderPid = attempt.holder?.pid ?? holderPid;
+    if (Date.now() >= deadline) {
+      throw new GuardianError('ALREADY_RUNNING', `another start of a monitor for this home is in progress${holderPid ? ` (pid ${holderPid})` : ''}`, {
+        fix: 'wait for it to finish and run `clawsec-traffic-guardian status`',
+      });
+    }
+    await delay(100);
+  }
+}
+
+export interface ForegroundOptions {
+  layout: HomeLayout;
+  config: ResolvedConfig;
+  /** called once the listener is up and the state file written */
+  onReady(state: MonitorState): void | Promise<void>;
+  /** called once the monitor has shut down (what was flushed and logged) */
+  onStopped?(summary: { signal: string; counters: DetectorCounters }): void;
+  /** resolves to stop the monitor (tests); SIGINT and SIGTERM always stop it */
+  until?: Promise<unknown>;
+  /** how long to wait for a concurrent start (default 30 s) */
+  lockTimeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+function faultsAndStats(handle: MonitorHandle, sink: DetectorSink): Pick<MonitorState, 'faults' | 'stats'> {
+  const pf = handle.faults();
+  const dc = sink.counters();
+  const { last_error: proxyLast, ...proxyCounts } = pf;
+  const candidates = [proxyLast ? { ...proxyLast } : null, dc.last_error ? { ...dc.last_error } : null].filter((x) => x !== null);
+  candidates.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+  return {
+    faults: {
+      ...proxyCounts,
+      // the proxy counts exceptions out of inspect() (none: the sink catches its own)
+      detector_errors: (proxyCounts.detector_errors ?? 0) + dc.detector_errors,
+      log_write_failures: dc.log_write_failures,
+      log_rotation_failures: dc.log_rotation_failures,
+      log_invalid_findings: dc.log_invalid_findings,
+      last_error: candidates[0] ?? null,
+    },
+    stats: {
+      ...handle.stats(),
+      scanned_messages: dc.scanned,
+      findings_detected: dc.findings_detected,
+      findings_deduplicated: dc.findings_deduplicated,
+      findings_logged: dc.findings_logged,
+      log_rotations: dc.log_rotations,
+    },
+  };
+}
+
+/** Runs the monitor until SIGINT/SIGTERM (or `until`); resolves with exit code 0 after a clean shutdown. */
+export async function runForeground(opts: ForegroundOptions): Promise<number> {
+  const { layout, config } = opts;
+  const env = opts.env ?? process.env;
+  if (config.upstream_proxy === null) for (const k of PROXY_ENV_VARS) delete process.env[k];
+
+  const inherited = env[START_LOCK_TOKEN_ENV];
+  const lock = await claimStart(layout, { timeoutMs: opts.lockTimeoutMs ?? 30_000, ...(inherited ? { inheritedToken: inherited } : {}) });
+  // the token is ours now; nothing we start should see it
+  delete process.env[START_LOCK_TOKEN_ENV];
+
+  let sink: DetectorSink | undefined;
+  let handle: MonitorHandle | undefined;
+  let state: MonitorState;
+  try {
+    sink = createDetectorSink({ layout, config, platform: config.platform });
+    const detector = sink;
+    handle = await startMonitor({
+      host: config.host,
+      port: config.port,
+      httpsInspection: config.https_inspection,
+      allowClients: config.allow_clients,
+      maxScanBytes: config.max_scan_bytes,
+      ...(config.upstream_proxy ? { upstreamProxy: config.upstream_proxy } : {}),
+      upstreamCaFiles: config.upstream_ca,
+      layout,
+      platform: config.platform,
+      inspect: (req) => detector.inspect(req),
+      ...(config.nanoclaw_root ? { nanoclawRoot: config.nanoclaw_root } : {}),
+    });
+    const now = new Date().toISOString();
+    state = {
+      schema_version: STATE_SCHEMA_VERSION,
+      pid: process.pid,
+      process: currentIdentity(),
+      started_at: now,
+      updated_at: now,
+      home: layout.home,
+      platform: config.platform,
+      mode: 'detect',
+      listen: { host: handle.host, port: handle.port },
+      proxy_url: clientProxyUrl(handle.host, handle.port),
+      https_inspection: handle.httpsInspection,
+      ca_cert_path: handle.caCertPath ?? null,
+      ca_fingerprint_sha256: handle.caFingerprint ?? null,
+      max_scan_bytes: config.max_scan_bytes,
+      findings_log: layout.findingsLog,
+      allow_clients: [...handle.allowClients],
+      upstream_proxy: config.upstream_proxy !== null,
+      ...faultsAndStats(handle, sink),
+    };
+    writeState(layout, state);
+    writePidFile(layout, process.pid);
+  } catch (err) {
+    await handle?.stop().catch(() => undefined);
+    sink?.close();
+    removeRunFiles(layout, process.pid);
+    lock.release();
+    throw err;
+  }
+  lock.release();
+
+  const liveHandle = handle;
+  const liveSink = sink;
+  const refresh = (): void => {
+    // never overwrite a state that names another monitor; restore ours if it was removed
+    const cur = readState(layout);
+    if (cur.kind === 'ok' && cur.state.pid !== process.pid) return;
+    try {
+      state = { ...state, ...faultsAndStats(liveHandle, liveSink), updated_at: new Date().toISOString() };
+      writeState(layout, state);
+      if (cur.kind === 'none') writePidFile(layout, process.pid);
+    } catch {
+      // a full disk: status shows the last state; the proxy keeps running
+    }
+  };
+  const timer = setInterval(refresh, STATE_REFRESH_MS);
+  timer.unref();
+
+  let signalName = 'stop';
+  let onSignal: ((sig: NodeJS.Signals) => void) | undefined;
+  const stopRequested = new Promise<void>((resolve) => {
+    let count = 0;
+    onSignal = (sig) => {
+      count += 1;
+      signalName = sig;
+      if (count === 1) resolve();
+      else {
+        // a second signal while shutting down: leave at once, without stale files
+        removeRunFiles(layout, process.pid);
+        process.exit(130);
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+
+  try {
+    await opts.onReady(state);
+    await (opts.until ? Promise.race([stopRequested, opts.until]) : stopRequested);
+  } finally {
+    clearInterval(timer);
+    try {
+      await liveHandle.stop();
+    } catch {
+      // stopping a half-broken listener: carry on flushing
+    }
+    liveSink.close(); // flushes every open dedup window and closes the log
+    removeRunFiles(layout, process.pid);
+    if (onSignal) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+  opts.onStopped?.({ signal: signalName, counters: liveSink.counters() });
+  return 0;
+}
