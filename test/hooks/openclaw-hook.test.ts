@@ -20,7 +20,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import handler from '../../hooks/openclaw-traffic-guardian-hook/handler.ts';
 import { handleEvent, RATE_LIMIT_MS } from '../../hooks/openclaw-traffic-guardian-hook/lib/report.ts';
@@ -74,20 +74,44 @@ function useHome(t: TestContext, home: string): void {
   });
 }
 
+/** This process's start time as the monitor records it (/proc/<pid>/stat field 22), or null off Linux. */
+function ownStartTime(): string | null {
+  try {
+    const text = readFileSync('/proc/self/stat', 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2).trim().split(/\s+/)[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A run/state.json shaped like the one the monitor writes (host-services/lifecycle: schema
+ * version, `process` identity, listener, CA, counters, host paths), naming `pid`.
+ */
 function writeMonitorState(s: Sandbox, pid: number, extra: Record<string, unknown> = {}): void {
+  const own = pid === process.pid;
   writeFileSync(
     s.monitorState,
     JSON.stringify({
+      schema_version: 'clawsec-traffic-state/v1',
       pid,
-      proxy_url: 'http://127.0.0.1:18787',
-      listen: { host: '127.0.0.1', port: 18787 },
-      https_inspection: true,
-      ca_fingerprint_sha256: FP,
-      ca_cert_path: join(s.home, 'ca', 'ca.pem'),
-      home: s.home,
-      findings_log: s.log,
+      process: { pid, start_time: own ? ownStartTime() : null, cmdline_marker: own ? basename(process.execPath) : null },
       started_at: '2026-04-26T00:00:00.000Z',
+      updated_at: '2026-04-26T00:00:05.000Z',
+      home: s.home,
       platform: 'openclaw',
+      mode: 'detect',
+      listen: { host: '0.0.0.0', port: 18787 },
+      proxy_url: 'http://127.0.0.1:18787',
+      https_inspection: true,
+      ca_cert_path: join(s.home, 'ca', 'ca.pem'),
+      ca_fingerprint_sha256: FP,
+      max_scan_bytes: 1048576,
+      findings_log: s.log,
+      allow_clients: ['127.0.0.1/32'],
+      upstream_proxy: false,
+      faults: {},
+      stats: { requests: 3 },
       some_future_field: { nested: [1, 2, 3] },
       ...extra,
     }),
@@ -182,10 +206,19 @@ for (const [key, make] of Object.entries(EVENTS)) {
 test('HTTPS tunnelled without inspection is said so, without a fingerprint', async (t) => {
   const s = sandbox(t);
   useHome(t, s.home);
-  writeMonitorState(s, process.pid, { https_inspection: false, ca_fingerprint_sha256: null, listen: undefined });
+  writeMonitorState(s, process.pid, { https_inspection: false, ca_fingerprint_sha256: null, ca_cert_path: null });
   const event = EVENTS['command:new']();
   await handler(event);
   assert.match(event.messages[0] as string, /^clawsec traffic guardian: running, proxy http:\/\/127\.0\.0\.1:18787, HTTPS tunnelled, not inspected; no new findings$/);
+});
+
+test('without proxy_url the listener address is used, a wildcard host shown as loopback', async (t) => {
+  const s = sandbox(t);
+  useHome(t, s.home);
+  writeMonitorState(s, process.pid, { proxy_url: undefined, listen: { host: '0.0.0.0', port: 18999 } });
+  const event = EVENTS['command:new']();
+  await handler(event);
+  assert.match(event.messages[0] as string, /: running, proxy http:\/\/127\.0\.0\.1:18999, HTTPS inspected/);
 });
 
 test('a state file naming a dead process reads as not running (stale), findings still counted', async (t) => {
@@ -203,10 +236,22 @@ test('a state file naming a dead process reads as not running (stale), findings 
 test('a live PID whose recorded start time differs (PID reused) is not the monitor', { skip: !existsSync('/proc/self/stat') }, async (t) => {
   const s = sandbox(t);
   useHome(t, s.home);
-  writeMonitorState(s, process.pid, { identity: { pid: process.pid, start_time: '1', cmdline_marker: null } });
-  const event = EVENTS['gateway:startup']();
+  writeMonitorState(s, process.pid, { process: { pid: process.pid, start_time: '1', cmdline_marker: null } });
+  let event = EVENTS['gateway:startup']();
   await handler(event);
   assert.match(event.messages[0] as string, /NOT running \(the monitor exited without cleaning up/);
+  // right start time, but the command line no longer carries the monitor's marker
+  rmSync(s.hookState);
+  writeMonitorState(s, process.pid, { process: { pid: process.pid, start_time: ownStartTime(), cmdline_marker: 'clawsec-not-this-process' } });
+  event = EVENTS['gateway:startup']();
+  await handler(event);
+  assert.match(event.messages[0] as string, /NOT running \(the monitor exited without cleaning up/);
+  // both as recorded: running
+  rmSync(s.hookState);
+  writeMonitorState(s, process.pid);
+  event = EVENTS['gateway:startup']();
+  await handler(event);
+  assert.match(event.messages[0] as string, /: running, /);
 });
 
 test('no state file: not running, no monitor', async (t) => {
@@ -629,4 +674,15 @@ test('a copy of the hook folder alone works outside the repo, with fetch deleted
     const ok = r.specifier.startsWith('./') || r.specifier.startsWith('../') ? new URL(r.specifier, r.parent as string).href.startsWith(copyUrl) : ALLOWED_BUILTINS.has(r.specifier);
     assert.ok(ok, `the copied hook resolved ${r.specifier} from ${r.parent}`);
   }
+});
+
+test('the hook uses only erasable TypeScript, so Node can load it by stripping types (22.18+/24)', async () => {
+  // --erasableSyntaxOnly rejects enums, namespaces and parameter properties; with
+  // --verbatimModuleSyntax every type-only import must say so, as type stripping requires
+  const tsc = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
+  const r = await runChild(
+    [tsc, '--noEmit', '--erasableSyntaxOnly', '--verbatimModuleSyntax', '--allowImportingTsExtensions', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--strict', '--types', 'node', join(HOOK_DIR, 'handler.ts')],
+    { cwd: REPO, env: { PATH: process.env.PATH } },
+  );
+  assert.equal(r.code, 0, r.stdout + r.stderr);
 });

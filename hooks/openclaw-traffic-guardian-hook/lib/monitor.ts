@@ -24,22 +24,24 @@ function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isInteger(v) ? v : null;
 }
 
+/** The URL clients use, as `status` shows it: plain http://host:port, no credentials, no path. */
 function listenerUrl(state: Record<string, unknown>): string | null {
-  const listen = state.listen;
-  if (listen !== null && typeof listen === 'object' && !Array.isArray(listen)) {
-    const l = listen as Record<string, unknown>;
-    const port = num(l.port);
-    if (typeof l.host === 'string' && HOST.test(l.host) && port !== null && port > 0 && port < 65536) {
-      const host = l.host.includes(':') && !l.host.startsWith('[') ? `[${l.host}]` : l.host;
-      return `http://${host}:${port}`;
-    }
-  }
   if (typeof state.proxy_url === 'string' && state.proxy_url.length < 300) {
     try {
       const u = new URL(state.proxy_url);
       if (u.protocol === 'http:' && HOST.test(u.hostname)) return `http://${u.hostname}:${u.port || '80'}`;
     } catch {
-      // not a URL
+      // not a URL: fall back to the listener address
+    }
+  }
+  const listen = state.listen;
+  if (listen !== null && typeof listen === 'object' && !Array.isArray(listen)) {
+    const l = listen as Record<string, unknown>;
+    const port = num(l.port);
+    if (typeof l.host === 'string' && HOST.test(l.host) && port !== null && port > 0 && port < 65536) {
+      // a wildcard listener is reached on loopback
+      const host = l.host === '0.0.0.0' ? '127.0.0.1' : l.host === '::' ? '[::1]' : l.host.includes(':') && !l.host.startsWith('[') ? `[${l.host}]` : l.host;
+      return `http://${host}:${port}`;
     }
   }
   return null;
@@ -55,19 +57,33 @@ function procStat(pid: number): { state: string; startTime: string } | null {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const rest = text.slice(text.lastIndexOf(')') + 2).trim().split(/\s+/);
     const state = rest[0];
-    const startTime = rest[19];
+    const startTime = rest[19]; // field 22; rest[0] is field 3
     return state !== undefined && startTime !== undefined ? { state, startTime } : null;
   } catch {
     return null;
   }
 }
 
+function procCmdline(pid: number): string[] | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+  } catch {
+    return null;
+  }
+}
+
+/** What the monitor recorded about itself (`process` in state.json): start time and an argv marker. */
+export interface RecordedIdentity {
+  startTime: string | null;
+  cmdlineMarker: string | null;
+}
+
 /**
- * kill(pid, 0) succeeds (or says EPERM: someone else's process). Where the state recorded the
- * process start time and /proc can tell, a zombie or a different process that reused the PID
- * does not count as running.
+ * kill(pid, 0) succeeds (or says EPERM: someone else's process). Where /proc can tell, a
+ * zombie, or a process whose start time or command line differs from what the monitor
+ * recorded (the PID was reused), does not count as running. Same rules as `status`.
  */
-export function processAlive(pid: number, startTime: string | null): boolean {
+export function processAlive(pid: number, id: RecordedIdentity = { startTime: null, cmdlineMarker: null }): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
@@ -77,18 +93,25 @@ export function processAlive(pid: number, startTime: string | null): boolean {
   const st = procStat(pid);
   if (st === null) return true;
   if (st.state === 'Z' || st.state === 'X' || st.state === 'x') return false;
-  return startTime === null || st.startTime === startTime;
+  if (id.startTime !== null && st.startTime !== id.startTime) return false;
+  if (id.cmdlineMarker !== null) {
+    const argv = procCmdline(pid);
+    if (argv !== null && !argv.some((a) => a.includes(id.cmdlineMarker as string))) return false;
+  }
+  return true;
 }
 
-function startTimeOf(state: Record<string, unknown>): string | null {
-  const direct = state.start_time;
-  if (typeof direct === 'string' && /^\d+$/.test(direct)) return direct;
-  const identity = state.identity;
-  if (identity !== null && typeof identity === 'object') {
-    const t = (identity as Record<string, unknown>).start_time;
-    if (typeof t === 'string' && /^\d+$/.test(t)) return t;
+function recordedIdentity(state: Record<string, unknown>): RecordedIdentity {
+  for (const field of ['process', 'identity']) {
+    const v = state[field];
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) continue;
+    const o = v as Record<string, unknown>;
+    return {
+      startTime: typeof o.start_time === 'string' && /^\d+$/.test(o.start_time) ? o.start_time : null,
+      cmdlineMarker: typeof o.cmdline_marker === 'string' && o.cmdline_marker.length > 0 && o.cmdline_marker.length < 200 ? o.cmdline_marker : null,
+    };
   }
-  return null;
+  return { startTime: null, cmdlineMarker: null };
 }
 
 export function readMonitor(stateFile: string): MonitorView {
@@ -98,7 +121,7 @@ export function readMonitor(stateFile: string): MonitorView {
   }
   const s = read.value;
   const pid = num(s.pid);
-  const running = pid !== null && processAlive(pid, startTimeOf(s));
+  const running = pid !== null && processAlive(pid, recordedIdentity(s));
   const log = typeof s.findings_log === 'string' && isAbsolute(s.findings_log) && s.findings_log.endsWith('.jsonl') ? s.findings_log : null;
   return {
     stateFound: true,
