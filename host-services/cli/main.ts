@@ -36,6 +36,7 @@ import { startCommand } from './commands/start.ts';
 import { stopCommand } from './commands/stop.ts';
 import { statusCommand } from './commands/status.ts';
 import { threatsCommand } from './commands/threats.ts';
+import { mcpCommand } from './commands/mcp.ts';
 
 /**
  * Every command, in --help order. Register only commands that work: no stubs.
@@ -50,6 +51,7 @@ export const COMMANDS: ReadonlyArray<CommandSpec<any>> = [
   threatsCommand,
   checkConfigCommand,
   scanCommand,
+  mcpCommand,
   hookInstallCommand,
 ];
 
