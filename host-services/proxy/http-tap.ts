@@ -51,6 +51,9 @@ interface Exchange {
   meta: Meta;
   url: string;
   rawHeaders: RawHeaders;
+  /** mockttp's live tag list for this exchange (upstream failures are appended to it) */
+  tags: string[];
+  upstreamFaultCounted: boolean;
   req: BodyCapture;
   reqDone: boolean;
   res?: BodyCapture;
@@ -90,6 +93,8 @@ export class HttpTap {
       },
       url: req.url,
       rawHeaders: req.rawHeaders,
+      tags: req.tags,
+      upstreamFaultCounted: false,
       req: this.capture(headerValue(req.rawHeaders, 'content-encoding')),
       reqDone: false,
       resDone: false,
@@ -105,11 +110,8 @@ export class HttpTap {
     const ex = this.touch(head.id);
     if (!ex) return;
     ex.resHead = head;
-    const upstreamError = head.tags.find((t) => t.startsWith(UPSTREAM_ERROR_TAG));
-    if (upstreamError) {
-      ex.upstreamFailed = true;
-      this.sink.counters.fault('upstream_errors', upstreamError.slice(UPSTREAM_ERROR_TAG.length));
-    }
+    // A failure tag before the head means the head is mockttp's own 502.
+    if (this.noteUpstreamFailure(ex)) ex.upstreamFailed = true;
     ex.res = this.capture(head.headers['content-encoding']);
   }
 
@@ -123,8 +125,10 @@ export class HttpTap {
   aborted(ev: Aborted): void {
     const ex = this.exchanges.get(ev.id);
     const upstream = ev.tags.find((t) => t.startsWith(UPSTREAM_ERROR_TAG));
-    if (upstream) {
-      if (!ex?.upstreamFailed) this.sink.counters.fault('upstream_errors', upstream.slice(UPSTREAM_ERROR_TAG.length));
+    if (ex && this.noteUpstreamFailure(ex)) {
+      // counted as an upstream fault
+    } else if (upstream) {
+      this.sink.counters.fault('upstream_errors', upstream.slice(UPSTREAM_ERROR_TAG.length));
     } else {
       this.sink.counters.fault('client_aborts', ev.error?.code);
     }
@@ -174,6 +178,17 @@ export class HttpTap {
     };
   }
 
+  /** Count the upstream failure mockttp tagged on this exchange (once). True if there is one. */
+  private noteUpstreamFailure(ex: Exchange): boolean {
+    const tag = ex.tags.find((t) => t.startsWith(UPSTREAM_ERROR_TAG));
+    if (!tag) return false;
+    if (!ex.upstreamFaultCounted) {
+      ex.upstreamFaultCounted = true;
+      this.sink.counters.fault('upstream_errors', tag.slice(UPSTREAM_ERROR_TAG.length));
+    }
+    return true;
+  }
+
   private touch(id: string): Exchange | undefined {
     const ex = this.exchanges.get(id);
     if (ex) ex.touched = Date.now();
@@ -202,6 +217,8 @@ export class HttpTap {
     // (upstream failed before reading it, the server answered early).
     if (!ex.reqDone) void this.finishRequest(ex);
     const head = ex.resHead!;
+    // An upstream cut mid-body: counted; the part that arrived is still scanned below.
+    this.noteUpstreamFailure(ex);
     const body = await ex.res!.finish();
     this.cleanup(ex);
     if (ex.upstreamFailed) return;

@@ -25,6 +25,8 @@ export interface StartedRequest {
   remotePort?: number;
   destination: { hostname: string; port: number };
   rawHeaders: Array<[string, string]>;
+  /** live: mockttp appends `passthrough-error:<code>` here when the upstream fails */
+  tags: string[];
   body: { asStream(): import('node:stream').Readable };
 }
 
