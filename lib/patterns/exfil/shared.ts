@@ -115,16 +115,17 @@ const READ = new RegExp(
     String.raw`\b(?:open|fopen)\s*\([^\n;)]{0,80}$`,
     // an upload or an input redirect: curl -F f=@path, -d @path, nc host < path
     String.raw`[@<]\s{0,2}["']?$`,
-    // prose asking for the contents
-    String.raw`\b(?:contents?\s+of|upload|exfiltrate|send|leak|dump|print|show|output|display|paste|read)\b[^\n.]{0,40}$`,
     // an agent's tool call reading a file: {"file_path": "…"} or <parameter name="path">…
     String.raw`"(?:file_?path|filepath|path|paths|filename|file_name|file|target_file|source|src|uri)"\s*:\s*\[?\s*"$`,
     String.raw`<(?:parameter|arg|argument)\s+name="(?:file_?path|path|filename|file)">\s*$`,
   ].join('|'),
 );
 
+// Prose asking for the contents ("send me ~/.aws/credentials", "upload the contents of …").
+const READ_PROSE = /\b(?:contents?\s+of|upload|exfiltrate|send|leak|dump|print|show|output|display|paste|read)\b[^\n.]{0,40}$/i;
+
 // Documentation prose about where a file lives: not a read.
-const DOCS_PROSE = /\b(?:stor(?:e|es|ed|ing)|sav(?:e|es|ed|ing)|writ(?:e|es|ten|ing)|wrote|locat(?:ed|ion)|lives?|defaults?(?:\s+to)?|creat(?:e|es|ed|ing)|generat(?:e|es|ed|ing)|kept|keeps?|import(?:s|ed|ing)?|load(?:s|ed|ing)?|put|plac(?:e|ed)|add(?:ed)?|edit(?:ing)?|configur(?:e|es|ed|ing)|set\s+up|installs?|points?\s+to|mount(?:s|ed)?)\b[^\n.]{0,80}$/i;
+const DOCS_PROSE = /\b(?:stor(?:e|es|ed|ing)|sav(?:e|es|ed|ing)|writ(?:e|es|ten|ing)|wrote|locat(?:ed|ion)|lives?|defaults?(?:\s+to)?|creat(?:e|es|ed|ing)|generat(?:e|es|ed|ing)|kept|keeps?|import(?:s|ed|ing)?|load(?:s|ed|ing)?|put|plac(?:e|ed)|add(?:ed)?|edit(?:ing)?|configur(?:e|es|ed|ing)|set(?:\s+up)?|export|installs?|points?\s+to|mount(?:s|ed)?)\b[^\n.]{0,80}$/i;
 
 function lineBefore(text: string, start: number): string {
   let lb = text.slice(Math.max(0, start - LOOKBACK), start);
@@ -146,6 +147,8 @@ export interface PathUseOptions {
   benignFirst?: RegExp;
   /** checked after the read verbs: this family's ordinary uses (`ssh-add`, `useMultiFileAuthState(`) */
   benign?: RegExp;
+  /** prose ("read", "send me", "contents of") counts as a read; default true */
+  prose?: boolean;
 }
 
 /** How the path at `start` is used on its line. */
@@ -158,7 +161,7 @@ export function pathUse(text: string, start: number, opts: PathUseOptions = {}):
   const line = full.slice(0, full.length - token.length);
   if (IMMEDIATE_BENIGN.test(line)) return 'benign';
   if (opts.benignFirst?.test(line)) return 'benign';
-  if (READ.test(line)) return 'read';
+  if (READ.test(line) || ((opts.prose ?? true) && READ_PROSE.test(line))) return 'read';
   if (opts.benign?.test(line)) return 'benign';
   if (DOCS_PROSE.test(line)) return 'benign';
   return 'mention';
