@@ -1,0 +1,308 @@
+// Shared context for the INJECTION families: what a matched command fetches from, whether the
+// text around it speaks to an AI agent, whether it is quoted in a warning. Every pattern's
+// `assess` decides severity from these signals (issue 6 item 4: an agent-directed imperative,
+// a raw IP or plain-http host, base64 decoding, /tmp staging with chmod +x raise severity;
+// ordinary install docs from well-known hosts lower it).
+//
+// Everything here works on bounded slices of the view text (a few hundred characters around
+// the match), and the scanner calls `assess` at most a fixed number of times per view, so
+// these helpers add constant work per match, never work proportional to the body.
+import type { Severity } from '../../finding.ts';
+import type { MatchContext } from '../types.ts';
+import { decodeHtmlEntities, hasHtmlEntities } from '../../normalize/html-entities.ts';
+import { jsonUnescape } from '../../normalize/json-unescape.ts';
+
+const ORDER: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
+
+/** `base` raised by `steps` levels (negative lowers), clamped to low..critical. */
+export function bump(base: Severity, steps: number): Severity {
+  const i = ORDER.indexOf(base) + steps;
+  return ORDER[Math.max(0, Math.min(ORDER.length - 1, i))] as Severity;
+}
+
+/** Up to `max` characters before `pos`, cut at the start of the text. */
+export function before(text: string, pos: number, max: number): string {
+  return text.slice(Math.max(0, pos - max), pos);
+}
+
+/** The line holding [start, end): from the previous newline to the next, bounded on each side. */
+export function lineAround(text: string, start: number, end: number, maxBefore = 600, maxAfter = 600): { line: string; offset: number } {
+  const lo = Math.max(0, start - maxBefore);
+  const nl = text.lastIndexOf('\n', start - 1);
+  const from = nl >= lo ? nl + 1 : lo;
+  const hi = Math.min(text.length, end + maxAfter);
+  const next = text.indexOf('\n', end);
+  const to = next >= 0 && next < hi ? next : hi;
+  return { line: text.slice(from, to), offset: from };
+}
+
+/** The matched text plus the rest of its line (bounded), for flags that follow an operand. */
+export function restOfLine(text: string, start: number, max = 400): string {
+  const hi = Math.min(text.length, start + max);
+  const next = text.indexOf('\n', start);
+  return text.slice(start, next >= 0 && next < hi ? next : hi);
+}
+
+/**
+ * A quote character as it appears in the least-decoded view: plain, JSON-escaped (one or two
+ * levels) or as an HTML entity. Decoded views hold only the lines a decoder changed, so a
+ * multi-line snippet in an HTML page or a JSON string is whole only in the raw view: anchors
+ * of code-shaped patterns accept the escaped forms and `plainWindow` decodes the window.
+ */
+export const Q = String.raw`(?:\\{0,3}["'\x60]|&(?:quot|#0?39|#x27|#34|apos|grave);)`;
+export const GT = String.raw`(?:>|&gt;)`;
+export const LT = String.raw`(?:<|&lt;)`;
+export const AMP = String.raw`(?:&amp;|&)`;
+
+/** A bounded window as a reader would see it: JSON escapes (two levels) and HTML entities undone. */
+export function plainWindow(s: string): string {
+  let t = s;
+  for (let i = 0; i < 2 && t.includes('\\'); i++) t = jsonUnescape(t);
+  return hasHtmlEntities(t) ? decodeHtmlEntities(t) : t;
+}
+
+/** Whether the view went through shell de-obfuscation (unknown variables became empty there). */
+export function inShellView(ctx: MatchContext): boolean {
+  return (ctx.encodings ?? []).includes('shell');
+}
+
+// ---------------------------------------------------------------------------------------
+// Agent-directed text. Only phrases that address an AI model or try to move it past its
+// user count: "run the following command" is what every install page says, so ordinary
+// doc imperatives do not raise anything.
+const AGENT_DIRECTED = new RegExp(
+  [
+    String.raw`\b(?:ai|llm)\s+(?:agent|assistant|model)s?\b`,
+    String.raw`\bif\s+you\s+are\s+an?\s+(?:ai|llm|language\s+model|assistant|agent|autonomous)`,
+    String.raw`\b(?:attention|note|message|instructions?)\s+(?:to|for)\s+(?:the\s+|any\s+)?(?:ai|assistant|agent|model|llm|bot)s?\b`,
+    String.raw`\bignore\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|above|earlier|preceding)\s+(?:instructions|prompts|messages|rules)`,
+    String.raw`\b(?:do\s+not|don't|never)\s+(?:tell|inform|ask|notify|alert|warn)\s+the\s+(?:user|human|operator)`,
+    String.raw`\bwithout\s+(?:asking|telling|informing|notifying|confirming\s+with|consulting)\s+the\s+(?:user|human|operator)`,
+    String.raw`\[\s*(?:system|admin|developer)\s*(?:message|note|override)?\s*\]`,
+    String.raw`<\s*/?\s*system\s*>`,
+    String.raw`\bsystem\s+(?:override|instruction|directive)s?\b`,
+    String.raw`\b(?:silently|quietly|secretly|immediately|automatically)\s+(?:run|execute)\b`,
+    String.raw`\byou\s+(?:must|should|need\s+to|are\s+required\s+to)\s+(?:now\s+|immediately\s+|first\s+)?(?:run|execute)\b`,
+  ].join('|'),
+  'i',
+);
+
+/** Whether the text just before the match (bounded) addresses an AI agent. */
+export function agentDirected(text: string, pos: number, window = 400): boolean {
+  return AGENT_DIRECTED.test(before(text, pos, window));
+}
+
+// A warning or a story about a command ("never run rm -rf /", "I accidentally ran ..."),
+// on the same line, just before the command. Only explicit phrases: "don't worry, run ..."
+// is not a warning.
+const CAUTION_BEFORE =
+  /\b(?:never|don['’]?t|do\s+not|avoid|should\s*n['’]?o?t|must\s*n['’]?o?t|careful\s+not\s+to)\s+(?:ever\s+)?(?:run|type|execute|paste|use|try|do)\b|\b(?:accidentally|mistakenly|inadvertently)\s+(?:ran|run|typed|executed)\b|\bi\s+(?:just\s+)?(?:ran|typed|executed)\b|\bwhat\s+happens\s+(?:if|when)\b|\b(?:infamous|notorious|dangerous)\b/i;
+const CAUTION_AFTER = /^[^\n]{0,60}?\b(?:by\s+mistake|by\s+accident|accidentally)\b/i;
+
+/** Whether the command is quoted in a warning or an anecdote rather than given as a step. */
+export function cautionary(text: string, start: number, end: number): boolean {
+  const pre = before(text, start, 120);
+  const nl = pre.lastIndexOf('\n');
+  // the line itself, or the line just above when the command sits alone in a code block
+  const sameLine = pre.slice(nl + 1);
+  if (CAUTION_BEFORE.test(sameLine)) return true;
+  if (sameLine.trim() === '' || /^\s*(?:\$|#|>|`{1,3}\w*)\s*$/.test(sameLine)) {
+    if (CAUTION_BEFORE.test(pre.slice(Math.max(0, nl - 120), nl))) return true;
+  }
+  return CAUTION_AFTER.test(text.slice(end, end + 80));
+}
+
+// ---------------------------------------------------------------------------------------
+// URLs and hosts.
+
+export interface FetchUrl {
+  scheme: string; // '' when the command gave none (curl then uses http)
+  host: string; // lower case, brackets stripped
+  path: string; // from the first '/', lower case
+}
+
+const URL_RE = /\b([a-z][a-z0-9+.-]{1,10}):\/\/([^\s'"<>|;)`\\]{1,400})/gi;
+// A bare `host[:port]/path` operand of curl/wget/iwr (no scheme): a dotted name or an IP.
+const BARE_RE = /(?:^|[\s'"(=])((?:\d{1,3}(?:\.\d{1,3}){3}|[a-z0-9](?:[a-z0-9-]{0,62}\.){1,6}[a-z]{2,24})(?::\d{1,5})?(?:\/[^\s'"<>|;)`\\]{0,300})?)(?=[\s'"|;)`\\]|$)/gi;
+
+function parseHostPath(rest: string): { host: string; path: string } {
+  const slash = rest.search(/[/?#]/);
+  let authority = slash >= 0 ? rest.slice(0, slash) : rest;
+  const path = slash >= 0 ? rest.slice(slash) : '/';
+  const at = authority.lastIndexOf('@');
+  if (at >= 0) authority = authority.slice(at + 1);
+  let host = authority;
+  if (host.startsWith('[')) host = host.slice(1, host.indexOf(']') > 0 ? host.indexOf(']') : undefined);
+  else host = host.replace(/:\d*$/, '');
+  return { host: host.toLowerCase().replace(/\.$/, ''), path: path.toLowerCase() };
+}
+
+/** URLs in a command: scheme URLs, and bare host operands (`curl get.docker.com | sh`). */
+export function urlsIn(cmd: string, bareHosts = true): FetchUrl[] {
+  const out: FetchUrl[] = [];
+  for (const m of cmd.matchAll(URL_RE)) {
+    const { host, path } = parseHostPath(m[2] ?? '');
+    if (host) out.push({ scheme: (m[1] ?? '').toLowerCase(), host, path });
+  }
+  if (out.length === 0 && bareHosts) {
+    for (const m of cmd.matchAll(BARE_RE)) {
+      const token = m[1] ?? '';
+      // file names (install.sh, key.pub, setup_20.x) are not hosts
+      if (/^[^/:]*\.(?:sh|py|pl|rb|ps1|js|ts|pub|txt|json|ya?ml|tar|gz|tgz|zip|deb|rpm|x|bin|exe|key|asc|gpg)$/i.test(token.split('/')[0] ?? '')) continue;
+      const { host, path } = parseHostPath(token);
+      if (host) out.push({ scheme: '', host, path });
+    }
+  }
+  return out;
+}
+
+export function isIpHost(host: string): boolean {
+  return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) || /^[0-9a-f:]{2,39}$/.test(host) && host.includes(':') || /^0x[0-9a-f]{1,8}$/.test(host) || /^\d{8,10}$/.test(host);
+}
+
+/** Loopback and reserved documentation names (RFC 2606/6761): nobody else serves these. */
+export function isLocalOrDocHost(host: string): boolean {
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) ||
+    host === '::1' ||
+    host === '0.0.0.0' ||
+    /(?:^|\.)example\.(?:com|org|net)$/.test(host) ||
+    /\.(?:example|test|invalid|local|internal)$/.test(host) ||
+    host === 'example'
+  );
+}
+
+// Well-known installer hosts: the vendor-documented `curl … | sh` entry points of widely used
+// tools, served over https from a host the vendor controls. A fetch-and-run from these is still
+// reported (it IS remote code run unseen), but at low severity: it is what install docs say.
+// Shared hosting (raw.githubusercontent.com, github.com) is listed per repository, never whole:
+// anyone can publish a script there.
+interface KnownInstaller {
+  host: string;
+  /** path prefix (lower case); absent: the whole host */
+  path?: string;
+}
+
+export const WELL_KNOWN_INSTALLERS: readonly KnownInstaller[] = [
+  // languages and toolchains
+  { host: 'sh.rustup.rs' }, { host: 'static.rust-lang.org' }, { host: 'rustup.rs' },
+  { host: 'deb.nodesource.com' }, { host: 'rpm.nodesource.com' },
+  { host: 'bun.sh' }, { host: 'deno.land' }, { host: 'deno.com' }, { host: 'get.pnpm.io' },
+  { host: 'get.volta.sh' }, { host: 'fnm.vercel.app' },
+  { host: 'astral.sh' }, { host: 'install.python-poetry.org' }, { host: 'pyenv.run' },
+  { host: 'bootstrap.pypa.io' }, { host: 'pixi.sh' },
+  { host: 'get.sdkman.io' }, { host: 'get.rvm.io' }, { host: 'get-ghcup.haskell.org' },
+  { host: 'get.haskellstack.org' }, { host: 'install.julialang.org' }, { host: 'dot.net' },
+  { host: 'dotnet.microsoft.com' }, { host: 'go.dev' }, { host: 'mise.run' }, { host: 'mise.jdx.dev' },
+  { host: 'foundry.paradigm.xyz' }, { host: 'release.solana.com' }, { host: 'release.anza.xyz' },
+  { host: 'wasmtime.dev' }, { host: 'get.wasmer.io' }, { host: 'opam.ocaml.org' },
+  { host: 'sh.vector.dev' }, { host: 'repo.anaconda.com' }, { host: 'micro.mamba.pm' },
+  // containers, clusters, clouds, package repositories
+  { host: 'get.docker.com' }, { host: 'test.docker.com' }, { host: 'download.docker.com' },
+  { host: 'get.k3s.io' }, { host: 'get.helm.sh' }, { host: 'sdk.cloud.google.com' },
+  { host: 'packages.microsoft.com' }, { host: 'aka.ms', path: '/installazureclideb' },
+  { host: 'tailscale.com', path: '/install.sh' }, { host: 'fly.io', path: '/install.sh' },
+  { host: 'cli.github.com' }, { host: 'apt.releases.hashicorp.com' }, { host: 'rpm.releases.hashicorp.com' },
+  { host: 'install.determinate.systems' }, { host: 'nixos.org' }, { host: 'releases.nixos.org' },
+  { host: 'get.acme.sh' }, { host: 'code-server.dev' }, { host: 'get.chezmoi.io' }, { host: 'starship.rs' },
+  { host: 'ollama.com', path: '/install.' }, { host: 'ollama.ai', path: '/install.' },
+  { host: 'claude.ai', path: '/install.' }, { host: 'install.ohmyz.sh' },
+  { host: 'get.scoop.sh' }, { host: 'community.chocolatey.org' }, { host: 'chocolatey.org', path: '/install.ps1' },
+  { host: 'brew.sh' },
+  // shared hosts: one repository each
+  { host: 'raw.githubusercontent.com', path: '/homebrew/install/' },
+  { host: 'raw.githubusercontent.com', path: '/nvm-sh/nvm/' },
+  { host: 'raw.githubusercontent.com', path: '/creationix/nvm/' },
+  { host: 'raw.githubusercontent.com', path: '/ohmyzsh/ohmyzsh/' },
+  { host: 'raw.githubusercontent.com', path: '/robbyrussell/oh-my-zsh/' },
+  { host: 'raw.githubusercontent.com', path: '/helm/helm/' },
+  { host: 'raw.githubusercontent.com', path: '/k3d-io/k3d/' },
+  { host: 'raw.githubusercontent.com', path: '/rancher/k3d/' },
+  { host: 'raw.githubusercontent.com', path: '/pyenv/pyenv-installer/' },
+  { host: 'raw.githubusercontent.com', path: '/python-poetry/install.python-poetry.org/' },
+  { host: 'raw.githubusercontent.com', path: '/golangci/golangci-lint/' },
+  { host: 'raw.githubusercontent.com', path: '/kubernetes-sigs/kustomize/' },
+  { host: 'raw.githubusercontent.com', path: '/tj/n/' },
+  { host: 'raw.githubusercontent.com', path: '/rvm/rvm/' },
+  { host: 'raw.githubusercontent.com', path: '/sdkman/' },
+  { host: 'raw.githubusercontent.com', path: '/jdx/mise/' },
+  { host: 'raw.githubusercontent.com', path: '/ocaml/opam/' },
+  { host: 'raw.githubusercontent.com', path: '/docker/docker-install/' },
+  { host: 'raw.githubusercontent.com', path: '/anchore/' },
+  { host: 'raw.githubusercontent.com', path: '/aquasecurity/trivy/' },
+];
+
+export function isWellKnownInstaller(u: FetchUrl): boolean {
+  return WELL_KNOWN_INSTALLERS.some(
+    (k) => (u.host === k.host || u.host.endsWith('.' + k.host)) && (k.path === undefined || u.path.startsWith(k.path)),
+  );
+}
+
+export type HostClass = 'none' | 'known' | 'local' | 'other';
+
+export interface FetchSignals {
+  urls: FetchUrl[];
+  /** 'known': every fetched URL is a well-known installer (or local); 'local': all loopback/doc hosts */
+  hostClass: HostClass;
+  rawIp: boolean;
+  plainHttp: boolean;
+}
+
+/** Where a command fetches from, and the host signals that raise or lower its severity. */
+export function fetchSignals(cmd: string): FetchSignals {
+  const urls = urlsIn(cmd).filter((u) => /^(?:https?|ftp|)$/.test(u.scheme));
+  const rawIp = urls.some((u) => isIpHost(u.host) && !isLocalOrDocHost(u.host));
+  const plainHttp = urls.some((u) => (u.scheme === 'http' || u.scheme === 'ftp') && !isLocalOrDocHost(u.host));
+  let hostClass: HostClass = 'none';
+  if (urls.length) {
+    if (urls.every((u) => isLocalOrDocHost(u.host))) hostClass = 'local';
+    // plain http to a well-known host stays 'known' here and is raised by `plainHttp`
+    else if (urls.every((u) => isLocalOrDocHost(u.host) || isWellKnownInstaller(u))) hostClass = 'known';
+    else hostClass = 'other';
+  }
+  return { urls, hostClass, rawIp, plainHttp };
+}
+
+// Decoding stages: what hides a payload from a reader.
+export const DECODE_STAGE =
+  /\bbase64\s{1,4}(?:-[a-zA-Z]{0,3}[dD]\b|--decode\b)|\bxxd\s{1,4}(?:-[a-z]{1,4}\s{1,4}){0,3}-r|\bopenssl\s{1,4}(?:enc\s{1,4})?(?:-[a-z0-9-]{1,12}\s{1,4}){0,3}-(?:d|base64\s{1,4}-d)\b|\bbase32\s{1,4}(?:-d|--decode)\b|\bgunzip\b|\bzcat\b|\brev\s*\||printf\s{1,4}['"]?(?:\\x[0-9a-fA-F]{2}){4}/;
+
+// Staging an executable in a world-writable place.
+export function tmpExec(cmd: string): boolean {
+  return /(?:^|[\s'"=>;&(])\/(?:tmp|dev\/shm|var\/tmp)\b|\bcd\s{1,4}\/(?:tmp|dev\/shm|var\/tmp)\b/.test(cmd) && /\bchmod\s{1,4}(?:-[a-zA-Z]{1,3}\s{1,4})?(?:[ugoa]{0,3}\+[rwx]{0,2}x|[0-7]{0,2}[1357][0-7]{0,2}|[0-7]{0,2}7)/.test(cmd);
+}
+
+/** A placeholder where a URL should be: documentation, not a command anyone can run. */
+export function placeholderOnly(args: string): boolean {
+  const a = args.replace(/\s-{1,2}[A-Za-z][\w-]{0,30}(?:[ =][A-Za-z0-9_.-]{1,20}\b)?/g, ' ').trim();
+  if (a === '') return true;
+  return /^(?:['"]?(?:\.\.\.|…|<[^>]{0,80}>|\[[^\]]{0,80}\]|\{[^}]{0,40}\}|url|URL|the[-_ ]url|link)['"]?\s*)+$/.test(a);
+}
+
+/** Severity of a fetch-and-run, from the host it fetches from and the signals around it. */
+export function fetchRunSeverity(opts: {
+  signals: FetchSignals;
+  /** severity when the host is unknown (or given only as a variable) */
+  base: Severity;
+  /** severity when nothing is fetched from a host we can name (a variable, stdin) */
+  noHost: Severity;
+  extraRaises: number;
+  ctx: MatchContext;
+}): Severity {
+  const { signals, ctx } = opts;
+  let raises = opts.extraRaises;
+  if (signals.rawIp) raises++;
+  if (signals.plainHttp) raises++;
+  if (agentDirected(ctx.text, ctx.match.index)) raises++;
+  switch (signals.hostClass) {
+    case 'known':
+    case 'local':
+      return bump('low', raises);
+    case 'none':
+      return bump(opts.noHost, raises);
+    default:
+      return bump(opts.base, raises);
+  }
+}
