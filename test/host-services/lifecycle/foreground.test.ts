@@ -1,0 +1,92 @@
+// `start --foreground`: runs attached; SIGTERM (and SIGINT) shut it down cleanly with every
+// finding flushed, including repeats still inside the dedup window, and the run files removed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { fakeKey, findingLines, proxiedPost, Sandbox, waitFor } from './helpers.ts';
+
+const SLOW = { timeout: 180_000 };
+
+/** /proc/<pid>/environ (Linux), null elsewhere. */
+function environOf(pid: number): string[] | null {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  } catch {
+    return null;
+  }
+}
+
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  test(`--foreground: ${sig} flushes the open dedup window, removes pid/state, exits 0`, SLOW, async (t) => {
+    const sb = new Sandbox(t);
+    const up = await sb.upstream();
+    const mon = sb.spawnBin(['start', '--foreground', '--port', '0', '--home', sb.home]);
+    const state = await waitFor('state file of the foreground monitor', () => {
+      if (mon.exitCode !== null) throw new Error(`monitor exited early: ${mon.out.stderr}`);
+      const s = sb.state();
+      return s && s.pid === mon.pid ? s : null;
+    });
+    await waitFor('setup text', () => mon.out.stdout.includes('Route one agent process'));
+    assert.match(mon.out.stdout, /Stop: Ctrl-C/);
+
+    const key = fakeKey(`lifecycle-fg-${sig}`);
+    const body = JSON.stringify({ leak: key });
+    for (let i = 0; i < 3; i++) {
+      const r = await proxiedPost(state.listen.port, up.port, '/upload', body);
+      assert.equal(r.status, 200);
+    }
+    // the first occurrence is logged at once; the repeats wait for the window (60 s by default)
+    await waitFor('first occurrence logged', () => findingLines(sb.layout).length === 1);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(findingLines(sb.layout).length, 1, 'repeats still inside the dedup window');
+
+    mon.kill(sig);
+    const [code] = (await once(mon, 'exit')) as [number | null];
+    assert.equal(code, 0, mon.out.stderr);
+    const lines = findingLines(sb.layout);
+    assert.equal(lines.length, 2, JSON.stringify(lines));
+    assert.equal(lines[0]?.count, 1);
+    assert.equal(lines[1]?.count, 2, 'the summary line counts both repeats');
+    assert.ok(typeof lines[1]?.first_seen === 'string');
+    assert.equal(lines.reduce((n, l) => n + (l.count as number), 0), 3, 'every occurrence counted');
+    assert.match(mon.out.stdout, new RegExp(`monitor stopped \\(${sig}\\): 2 finding lines written`));
+    assert.deepEqual(sb.runFilesExist(), { state: false, pid: false });
+    for (const text of [mon.out.stdout, mon.out.stderr]) assert.ok(!text.includes(key.slice(20, 40)));
+  });
+}
+
+test('--foreground --json prints one status object on stdout and nothing else', SLOW, async (t) => {
+  const sb = new Sandbox(t);
+  const mon = sb.spawnBin(['start', '--foreground', '--port', '0', '--json', '--home', sb.home]);
+  await waitFor('status object', () => {
+    if (mon.exitCode !== null) throw new Error(`monitor exited early: ${mon.out.stderr}`);
+    return mon.out.stdout.endsWith('\n');
+  });
+  const s = JSON.parse(mon.out.stdout) as Record<string, any>;
+  assert.equal(s.running, true);
+  assert.equal(s.pid, mon.pid);
+  mon.kill('SIGTERM');
+  const [code] = (await once(mon, 'exit')) as [number | null];
+  assert.equal(code, 0);
+  assert.equal(mon.out.stdout.trim().split('\n').length, 1, 'exactly one line of JSON');
+});
+
+test('proxy variables in the environment are stripped from the monitor (no proxy loop)', SLOW, async (t) => {
+  const sb = new Sandbox(t);
+  const up = await sb.upstream();
+  // a dead proxy: if the monitor honoured it, forwarding would fail
+  const env = { HTTP_PROXY: 'http://127.0.0.1:9', http_proxy: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9', ALL_PROXY: 'http://127.0.0.1:9' };
+  const r = await sb.cli(['start', '--port', '0', '--json'], { env });
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout) as Record<string, any>;
+  sb.trackMonitor(s.pid);
+  const res = await proxiedPost(s.listen.port, up.port, '/x', '{}');
+  assert.equal(res.status, 200);
+  assert.equal(up.hits, 1);
+  const environ = environOf(s.pid as number);
+  if (environ !== null) {
+    for (const k of Object.keys(env)) assert.ok(!environ.some((e) => e.startsWith(`${k}=`)), `${k} reached the monitor`);
+  }
+  assert.equal((await sb.cli(['stop'])).code, 0);
+});

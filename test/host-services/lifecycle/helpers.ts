@@ -1,0 +1,267 @@
+// Shared fixtures for the lifecycle tests: a sandbox (temp user home + guardian home) that runs
+// the real bin, loopback upstreams, a client that sends requests through the monitor, and a
+// cleanup that kills every monitor a test may have left behind, by the PID in its run files, so a
+// failing test can never leave a process that hangs CI.
+import * as http from 'node:http';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { homeLayout, type HomeLayout } from '../../../lib/home-layout.ts';
+import { fake, fakeToken, B64URL } from '../../../lib/patterns/fake.ts';
+
+export const BIN = new URL('../../../bin/clawsec-traffic-guardian.mjs', import.meta.url).pathname;
+
+/** A fake Anthropic key, built at runtime (no literal secret in the repo). */
+export function fakeKey(seed: string): string {
+  return fake('sk-', 'ant-', 'api03-', fakeToken(seed, 93, B64URL), 'AA');
+}
+
+export interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface TestLike {
+  after(fn: () => unknown): void;
+}
+
+export const STARTUP_TIMEOUT_MS = 90_000;
+
+/** The process runs (a zombie does not: in containers whose init never reaps, exited monitors linger as zombies). */
+function pidAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    if (existsSync('/proc/self/stat')) return false;
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Linux: the process's command line names this home; elsewhere: it exists. */
+function isMonitorOf(pid: number, home: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(home);
+  } catch {
+    return !existsSync('/proc/self/cmdline') && pidAlive(pid);
+  }
+}
+
+function readPid(path: string): number | null {
+  try {
+    const text = readFileSync(path, 'utf8');
+    const n = path.endsWith('.json') ? (JSON.parse(text) as { pid?: unknown }).pid : Number.parseInt(text, 10);
+    return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+export class Sandbox {
+  readonly root: string;
+  readonly home: string;
+  readonly layout: HomeLayout;
+  /** children this test started; those still running are killed at the end whatever happens */
+  private readonly children = new Set<ChildProcess>();
+  /** monitor PIDs seen in run files; killed at the end if they still run with this home */
+  private readonly monitorPids = new Set<number>();
+  private readonly closers: Array<() => unknown> = [];
+
+  constructor(t: TestLike, prefix = 'ctg-life-') {
+    this.root = mkdtempSync(join(tmpdir(), prefix));
+    this.home = join(this.root, 'guardian');
+    mkdirSync(this.home);
+    this.layout = homeLayout(this.home);
+    t.after(() => this.cleanup());
+  }
+
+  /** Kill by PID: every tracked process and whatever monitor the run files name. */
+  async cleanup(): Promise<void> {
+    for (const fn of this.closers.splice(0).reverse()) {
+      try {
+        await fn();
+      } catch {
+        // keep cleaning
+      }
+    }
+    for (const child of this.children) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+    for (const f of [this.layout.stateFile, this.layout.pidFile]) this.trackMonitor(readPid(f));
+    for (const pid of this.monitorPids) {
+      // only a process that is still a monitor of this sandbox: never a reused PID
+      if (pid !== process.pid && isMonitorOf(pid, this.home)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  trackMonitor(pid: number | undefined | null): void {
+    if (typeof pid === 'number' && pid > 0) this.monitorPids.add(pid);
+  }
+
+  onCleanup(fn: () => unknown): void {
+    this.closers.push(fn);
+  }
+
+  env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return { PATH: process.env.PATH, HOME: this.root, NO_COLOR: '1', ...extra };
+  }
+
+  /** Runs the bin to completion (a background `start` returns once the monitor listens). */
+  run(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Run> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: this.env(opts.env), cwd: this.root, stdio: ['ignore', 'pipe', 'pipe'] });
+      this.children.add(child);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? STARTUP_TIMEOUT_MS);
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        // a background start's monitor: tracked so cleanup kills it even if the test fails early
+        this.trackMonitor(readPid(this.layout.stateFile));
+        resolve({ code, signal, stdout, stderr });
+      });
+    });
+  }
+
+  /** `--home` plus `args` */
+  cli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Run> {
+    return this.run([...args, '--home', this.home], opts);
+  }
+
+  /** Spawns a long-running process (a foreground monitor) with piped output. */
+  spawnBin(args: string[], env?: NodeJS.ProcessEnv): ChildProcess & { out: { stdout: string; stderr: string } } {
+    const child = spawn(process.execPath, [BIN, ...args], { env: this.env(env), cwd: this.root, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.children.add(child);
+    const out = { stdout: '', stderr: '' };
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => (out.stdout += d));
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (out.stderr += d));
+    return Object.assign(child, { out });
+  }
+
+  /** Starts any helper process (e.g. `sleep`), tracked for cleanup. */
+  spawnHelper(cmd: string, args: string[]): ChildProcess {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    this.children.add(child);
+    return child;
+  }
+
+  state(): Record<string, any> | null {
+    try {
+      return JSON.parse(readFileSync(this.layout.stateFile, 'utf8')) as Record<string, any>;
+    } catch {
+      return null;
+    }
+  }
+
+  runFilesExist(): { state: boolean; pid: boolean } {
+    return { state: existsSync(this.layout.stateFile), pid: existsSync(this.layout.pidFile) };
+  }
+
+  /** A loopback upstream that answers every request with 200 `ok`, closed at cleanup. */
+  async upstream(): Promise<{ port: number; hits: number }> {
+    const info = { port: 0, hits: 0 };
+    const server = http.createServer((req, res) => {
+      info.hits += 1;
+      req.resume();
+      req.on('end', () => res.end('ok'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    info.port = (server.address() as { port: number }).port;
+    this.onCleanup(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    return info;
+  }
+}
+
+/** One HTTP request through the proxy (absolute-form URL, as proxy clients send it). */
+export function proxiedPost(proxyPort: number, upstreamPort: number, path: string, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: proxyPort,
+        method: 'POST',
+        path: `http://127.0.0.1:${upstreamPort}${path}`,
+        headers: { host: `127.0.0.1:${upstreamPort}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        agent: false,
+        timeout: 30_000,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('proxied request timed out')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export async function waitFor<T>(what: string, fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = STARTUP_TIMEOUT_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export function findingLines(layout: HomeLayout): Array<Record<string, any>> {
+  try {
+    return readFileSync(layout.findingsLog, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, any>);
+  } catch {
+    return [];
+  }
+}
+
+export { pidAlive };
+
+/** The contract's status fields, in the contract's order. */
+export const CONTRACT_STATUS_FIELDS = [
+  'schema_version',
+  'running',
+  'pid',
+  'platform',
+  'mode',
+  'proxy_url',
+  'listen',
+  'https_inspection',
+  'ca_cert_path',
+  'ca_fingerprint_sha256',
+  'max_scan_bytes',
+  'home',
+  'findings_log',
+  'findings_total',
+  'findings_by_type',
+  'last_findings',
+  'started_at',
+] as const;
