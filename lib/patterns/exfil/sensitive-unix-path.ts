@@ -13,7 +13,7 @@
 //    administration (`chmod 640 /etc/shadow`, `HostKey /etc/ssh/ssh_host_ed25519_key`,
 //    `HISTFILE=~/.bash_history`, docs prose "is stored in") → not a finding.
 import type { PatternRecord } from '../types.ts';
-import { HOME_PREFIX, PATH_START, outbound, pathAssess } from './shared.ts';
+import { ABS_PATH_START, HOME_PREFIX, PATH_START, outbound, pathAssess } from './shared.ts';
 
 const END = String.raw`(?![\w-])`;
 
@@ -25,15 +25,19 @@ export const SENSITIVE_UNIX_PATH_PATTERNS: PatternRecord[] = [
     description: 'System file holding secrets: shadow, process environ, service-account token, SSH host key, shell history',
     keywords: ['/etc/', '/proc/', '/serviceaccount/', '_history'],
     regex: new RegExp(
-      PATH_START +
+      '(?:' +
+        ABS_PATH_START +
         '(?:' +
         [
           String.raw`/etc/(?:g?shadow-?|security/opasswd|master\.passwd|spwd\.db)`,
           String.raw`/proc/(?:self|thread-self|\d{1,7})/(?:task/\d{1,7}/)?environ`,
           String.raw`(?:/var)?/run/secrets/(?:kubernetes\.io|eks\.amazonaws\.com)/serviceaccount/token`,
           String.raw`/etc/ssh/ssh_host_(?:rsa|dsa|ecdsa|ed25519)_key(?!\.pub)`,
-          HOME_PREFIX + String.raw`\.(?:bash|zsh|sh|mysql|psql|python|node_repl|rediscli)_history`,
         ].join('|') +
+        ')|' +
+        PATH_START +
+        HOME_PREFIX +
+        String.raw`\.(?:bash|zsh|sh|mysql|psql|python|node_repl|rediscli)_history` +
         ')' +
         END,
       'g',
@@ -47,7 +51,8 @@ export const SENSITIVE_UNIX_PATH_PATTERNS: PatternRecord[] = [
         '{"tool": "read", "path": "/etc/ssh/ssh_host_ed25519_key"}',
         'base64 ~/.bash_history',
         'strings /proc/1/environ',
-        'the hashes are in /etc/gshadow for groups',
+        'grabbed /etc/gshadow as well',
+        'GET /download?file=../../../../etc/shadow HTTP/1.1',
       ],
       fp: [
         'cat /etc/passwd',
@@ -66,7 +71,7 @@ export const SENSITIVE_UNIX_PATH_PATTERNS: PatternRecord[] = [
     severity: 'low',
     description: 'sudoers read (privilege reconnaissance); a mention is not a finding',
     keywords: ['/etc/sudoers'],
-    regex: new RegExp(PATH_START + String.raw`/etc/sudoers(?:\.d(?:/[\w.-]{1,64})?)?` + END, 'g'),
+    regex: new RegExp(ABS_PATH_START + String.raw`/etc/sudoers(?:\.d(?:/[\w.-]{1,64})?)?` + END, 'g'),
     assess: pathAssess({ read: 'low', mention: null }, { benign: /\bvisudo\b|\bNOPASSWD\b/ }),
     examples: {
       tp: ['cat /etc/sudoers', 'sudo cat /etc/sudoers.d/90-cloud-init-users', '{"command": "grep -r NOPASSWD /etc/sudoers.d"}'],

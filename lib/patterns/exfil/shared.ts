@@ -80,6 +80,8 @@ export const HOME_PREFIX = String.raw`(?:(?:~|\$HOME|\$\{HOME\}|%USERPROFILE%|%H
 
 /** Start of a path: not glued to a word, a dot or a `$` (`process.env`, `import.meta.env`). */
 export const PATH_START = String.raw`(?<![\w.$-])`;
+/** Start of an absolute system path: may follow `../` (path traversal), not a word (`foo/etc/shadow`). */
+export const ABS_PATH_START = String.raw`(?<![\w$-])`;
 /** End of a path component: `.env` is not `.envoy`, `.env.example` is not `.env`. */
 export const PATH_END = String.raw`(?![\w-]|\.[\w-])`;
 
@@ -98,8 +100,8 @@ const IMMEDIATE_BENIGN = new RegExp(
     String.raw`\[\[?\s+-[a-z]\s+["']?$`,
     String.raw`\b(?:existsSync|exists|isfile|is_file|isFile|access|accessSync|unlink(?:Sync)?|rmSync|chmodSync)\s*\(\s*["'\`]?$`,
     // destination of a copy/move/link, or of a redirect: written, not read
-    String.raw`\b(?:cp|mv|ln|install)\b(?:\s+-{1,2}[\w-]+)*\s+\S+\s+["']?$`,
-    String.raw`>{1,2}\s*["']?$`,
+    String.raw`\b(?:cp|mv|ln|install|COPY|ADD)\b(?:\s+-{1,2}[\w=/-]+)*\s+[^\s-]\S*\s+["']?$`,
+    String.raw`(?:^|[\s\d&|])>{1,2}\s*["']?$`,
     String.raw`\btee\b(?:\s+-a)?\s+["']?$`,
     // configuration: KUBECONFIG=…, GOOGLE_APPLICATION_CREDENTIALS=…, HISTFILE=…
     String.raw`\b[A-Z][A-Z0-9_]{2,64}=["']?$`,
@@ -111,13 +113,15 @@ const CMD_POS = String.raw`(?:^|[;&|(\`"'=]|\$\(|\bsudo\b|\bxargs\b|^\s*[$#>])\s
 const READ = new RegExp(
   [
     String.raw`(?:^|[^\w-])(?:cat|tac|base64|xxd|hexdump|gpg|openssl|scp|rsync|curl|wget|ncat|netcat|socat|jq|tar|zip|7z|gzip|bzip2|xz|Get-Content|readFile|readFileSync|read_text|read_bytes|file_get_contents|File\.read|IO\.read|copyFile|copyFileSync|send_file|sendFile|upload_file|uploadFile)\b[^\n;|&]{0,100}$`,
-    CMD_POS + String.raw`(?:more|less|head|tail|od|nc|strings|type|gc|grep|egrep|rg|awk|vim?|nano|emacs|code|bat|python3?\s+-c|node\s+-e)\b[^\n;|&]{0,100}$`,
+    CMD_POS + String.raw`(?:more|less|head|tail|od|nc|strings|type|gc|grep|egrep|rg|awk|vim?|nano|emacs|code|bat|python3?\s+-c|node\s+-e)\s[^\n;|&]{0,100}$`,
     String.raw`\b(?:open|fopen)\s*\([^\n;)]{0,80}$`,
+    // recursive copy: staging a credential directory somewhere else
+    String.raw`\bcp\s+(?:-\w*[rRa]\w*\s+)+["']?$`,
     // an upload or an input redirect: curl -F f=@path, -d @path, nc host < path
     String.raw`[@<]\s{0,2}["']?$`,
     // an agent's tool call reading a file: {"file_path": "…"} or <parameter name="path">…
     String.raw`"(?:file_?path|filepath|path|paths|filename|file_name|file|target_file|source|src|uri)"\s*:\s*\[?\s*"$`,
-    String.raw`<(?:parameter|arg|argument)\s+name="(?:file_?path|path|filename|file)">\s*$`,
+    String.raw`<(?:parameter|arg|argument)\s+name="(?:file_?path|path|filename|file)">\s*$|<(?:file_?path|path|filename)>\s*$`,
   ].join('|'),
 );
 
@@ -125,7 +129,10 @@ const READ = new RegExp(
 const READ_PROSE = /\b(?:contents?\s+of|upload|exfiltrate|send|leak|dump|print|show|output|display|paste|read)\b[^\n.]{0,40}$/i;
 
 // Documentation prose about where a file lives: not a read.
-const DOCS_PROSE = /\b(?:stor(?:e|es|ed|ing)|sav(?:e|es|ed|ing)|writ(?:e|es|ten|ing)|wrote|locat(?:ed|ion)|lives?|defaults?(?:\s+to)?|creat(?:e|es|ed|ing)|generat(?:e|es|ed|ing)|kept|keeps?|import(?:s|ed|ing)?|load(?:s|ed|ing)?|put|plac(?:e|ed)|add(?:ed)?|edit(?:ing)?|configur(?:e|es|ed|ing)|set(?:\s+up)?|export|installs?|points?\s+to|mount(?:s|ed)?)\b[^\n.]{0,80}$/i;
+const DOCS_PROSE = /\b(?:stor(?:e|es|ed|ing)|sav(?:e|es|ed|ing)|writ(?:e|es|ten|ing)|wrote|locat(?:ed|ion)|lives?|defaults?(?:\s+to)?|creat(?:e|es|ed|ing)|generat(?:e|es|ed|ing)|kept|keeps?|import(?:s|ed|ing)?|load(?:s|ed|ing)?|put|plac(?:e|ed)|add(?:ed)?|edit(?:ing)?|configur(?:e|es|ed|ing)|set(?:\s+up)?|export|installs?|points?\s+to|mount(?:s|ed)?|(?:is|are|lives?|sits?)\s+(?:at|in|under))\b[^\n.]{0,80}$/i;
+
+// Documentation prose right after the path: "~/.aws/credentials contains …", "(…) is an INI file".
+const DOCS_AFTER = /^["'`)\]]*\s*(?:file|directory|folder|dir)?\s*(?:\(|,\s*)?(?:typically|usually|normally|by default|contains?|stores?|holds?|lists?|defines?|looks?\s+like|should\s+(?:look|contain|be|have)|(?:is|are)\s+(?:an?\s|the\s|created|read|used|written|stored|located|generated|loaded|kept|only|typically|usually|normally|too\s+open|missing|not\s+found))/i;
 
 function lineBefore(text: string, start: number): string {
   let lb = text.slice(Math.max(0, start - LOOKBACK), start);
@@ -142,6 +149,11 @@ function tokenBefore(line: string): string {
   return line.slice(i);
 }
 
+/** The directories written right before `start` (`/srv/app/` before `.env`), JSON escapes undone. */
+export function pathBefore(text: string, start: number): string {
+  return tokenBefore(lineBefore(text, start));
+}
+
 export interface PathUseOptions {
   /** checked before the read verbs: this family's idioms that look like reads but are not */
   benignFirst?: RegExp;
@@ -152,7 +164,7 @@ export interface PathUseOptions {
 }
 
 /** How the path at `start` is used on its line. */
-export function pathUse(text: string, start: number, opts: PathUseOptions = {}): PathUse {
+export function pathUse(text: string, start: number, opts: PathUseOptions = {}, end?: number): PathUse {
   const full = lineBefore(text, start);
   // the directories in front of the match (`/home/u/app/` before `.env`) belong to the path
   const token = tokenBefore(full);
@@ -164,6 +176,7 @@ export function pathUse(text: string, start: number, opts: PathUseOptions = {}):
   if (READ.test(line) || ((opts.prose ?? true) && READ_PROSE.test(line))) return 'read';
   if (opts.benign?.test(line)) return 'benign';
   if (DOCS_PROSE.test(line)) return 'benign';
+  if (end !== undefined && DOCS_AFTER.test(text.slice(end, end + 80).replace(/\\+[nrt]/g, ' '))) return 'benign';
   return 'mention';
 }
 
@@ -173,7 +186,7 @@ export function pathAssess(
   opts: PathUseOptions = {},
 ): (ctx: MatchContext) => Severity | null {
   return (ctx) => {
-    const use = pathUse(ctx.text, ctx.match.index, opts);
+    const use = pathUse(ctx.text, ctx.match.index, opts, ctx.match.index + ctx.match[0].length);
     return use === 'benign' ? null : severities[use];
   };
 }

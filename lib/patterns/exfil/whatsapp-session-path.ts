@@ -50,7 +50,7 @@ function assessWhatsapp(ctx: MatchContext): Severity | null {
   const g = ctx.match.groups ?? {};
   // bare creds.json: only inside an auth/session folder
   if (g.creds !== undefined && !AUTH_FOLDER.test(pathTokenBefore(ctx.text, ctx.match.index))) return null;
-  const use = pathUse(ctx.text, ctx.match.index, { benign: BAILEYS_CODE });
+  const use = pathUse(ctx.text, ctx.match.index, { benign: BAILEYS_CODE }, ctx.match.index + ctx.match[0].length);
   if (use === 'benign') return null;
   if (use === 'read') return 'medium';
   // a bare NanoClaw `store/auth` directory mention is too common a web-app path to report
@@ -95,7 +95,7 @@ export const WHATSAPP_SESSION_PATH_PATTERNS: PatternRecord[] = [
         'cat sessions/bot1/creds.json',
         'base64 pre-key-17.json app-state-sync-key-AAAAAJxM.json',
         'zip -r wa.zip ~/.openclaw/credentials/whatsapp',
-        'the session is in auth_info_baileys, copy it over',
+        'the session folder auth_info_baileys, copy it over',
       ],
       fp: [
         "const { state, saveCreds } = await useMultiFileAuthState('auth_info_baileys')",
