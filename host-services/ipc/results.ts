@@ -10,11 +10,14 @@
 //   - the results folder must be a real directory (lstat), and its realpath must be the group
 //     folder's realpath + /clawsec_results (a symlinked results folder is refused, not followed);
 //   - the data goes to a fresh temp file opened O_CREAT|O_EXCL|O_NOFOLLOW in that folder and is
-//     renamed over the final name (rename replaces a planted symlink, never follows it).
+//     renamed over the final name (rename replaces a planted symlink, never follows it), both
+//     through a verified handle on the folder (safe-dir.ts), so swapping the folder for a
+//     symlink after the checks cannot redirect them.
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants as fsc, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { GuardianError } from '../../lib/errors.ts';
+import { inRealDir } from './safe-dir.ts';
 import { GROUP_FOLDER_PATTERN, RESULTS_SUBDIR, TASKS_SUBDIR, isValidRequestId, type TrafficResult } from '../../mcp-tools/schemas.ts';
 
 /** Folders under data/ipc that are not groups. */
@@ -75,30 +78,37 @@ export function writeResult(ipcBaseDir: string, group: string, result: TrafficRe
   const target = resultPathFor(ipcBaseDir, group, result.requestId);
   const resultsDir = ensureResultsDir(ipcBaseDir, group);
   if (dirname(target) !== resultsDir) throw forbidden('the result path resolves outside the results folder');
-  const tmp = join(resultsDir, `.${result.requestId}.${randomBytes(6).toString('hex')}.tmp`);
+  const name = basename(target);
+  const tmpName = `.${result.requestId}.${randomBytes(6).toString('hex')}.tmp`;
   const body = Buffer.from(JSON.stringify(result));
-  let fd: number;
-  try {
-    // 0644: the container may run under another uid than the host (NanoClaw runs it as uid 1000 when the host user is root)
-    fd = openSync(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o644);
-  } catch (err) {
-    throw ioError('create a result file', err);
-  }
-  try {
-    let off = 0;
-    while (off < body.length) off += writeSync(fd, body, off);
-  } catch (err) {
+  // every step names entries through a verified handle on the folder (safe-dir.ts): a results
+  // folder swapped for a symlink after the checks above still cannot redirect the write
+  const done = inRealDir(resultsDir, (at) => {
+    let fd: number;
+    try {
+      // 0644: the container may run under another uid than the host (NanoClaw runs it as uid 1000 when the host user is root)
+      fd = openSync(at(tmpName), fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o644);
+    } catch (err) {
+      throw ioError('create a result file', err);
+    }
+    try {
+      let off = 0;
+      while (off < body.length) off += writeSync(fd, body, off);
+    } catch (err) {
+      closeSync(fd);
+      unlinkQuiet(at(tmpName));
+      throw ioError('write a result file', err);
+    }
     closeSync(fd);
-    unlinkQuiet(tmp);
-    throw ioError('write a result file', err);
-  }
-  closeSync(fd);
-  try {
-    renameSync(tmp, target);
-  } catch (err) {
-    unlinkQuiet(tmp);
-    throw ioError('publish a result file', err);
-  }
+    try {
+      renameSync(at(tmpName), at(name));
+    } catch (err) {
+      unlinkQuiet(at(tmpName));
+      throw ioError('publish a result file', err);
+    }
+    return true;
+  });
+  if (done !== true) throw forbidden('the results folder was replaced while the result was written');
   return target;
 }
 
@@ -113,23 +123,23 @@ export function collectStale(ipcBaseDir: string, group: string, maxAgeMs: number
     [RESULTS_SUBDIR, (n: string) => n.endsWith('.json') || n.endsWith('.tmp')],
     [TASKS_SUBDIR, (n: string) => n.endsWith('.tmp')],
   ] as const) {
-    const dir = join(groupDir, sub);
-    const st = lstatOrNull(dir);
-    if (!st || st.isSymbolicLink() || !st.isDirectory()) continue;
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      if (!matches(name)) continue;
-      const p = join(dir, name);
-      const fst = lstatOrNull(p);
-      if (!fst || fst.isDirectory()) continue;
-      if (now - fst.mtimeMs < maxAgeMs) continue;
-      if (unlinkQuiet(p)) removed += 1;
-    }
+    // listed and removed through one verified handle: a folder swapped for a symlink to a host
+    // folder must not turn this into "delete old *.json files there"
+    inRealDir(join(groupDir, sub), (at) => {
+      let names: string[];
+      try {
+        names = readdirSync(at('.'));
+      } catch {
+        return;
+      }
+      for (const name of names) {
+        if (!matches(name)) continue;
+        const fst = lstatOrNull(at(name));
+        if (!fst || fst.isDirectory()) continue;
+        if (now - fst.mtimeMs < maxAgeMs) continue;
+        if (unlinkQuiet(at(name))) removed += 1;
+      }
+    });
   }
   return removed;
 }

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { isGuardianError } from '../../lib/errors.ts';
 import { MAX_TASK_BYTES, TASKS_SUBDIR, isValidRequestId } from '../../mcp-tools/schemas.ts';
 import { answerTask, type TrafficIpcDeps } from './handle.ts';
+import { inRealDir, type DirRefusal } from './safe-dir.ts';
 import { writeResult } from './results.ts';
 
 /** Where an oversized file is searched for its requestId. */
@@ -26,11 +27,15 @@ export type FileOutcome =
   | { kind: 'gone' };
 
 export async function processTaskFile(deps: TrafficIpcDeps, group: string, isMain: boolean, fileName: string): Promise<FileOutcome> {
-  const path = join(deps.ipcBaseDir, group, TASKS_SUBDIR, fileName);
+  const tasksDir = join(deps.ipcBaseDir, group, TASKS_SUBDIR);
   const log = deps.log ?? (() => undefined);
+  // the tasks folder is the container's to rename: entries are only ever named through a
+  // verified handle on it (safe-dir.ts), never by a path that a symlink could redirect
+  const inTasks = <T>(fn: (at: (name: string) => string) => T): T | DirRefusal => inRealDir(tasksDir, fn);
   const toErrors = (reason: string, answeredRequestId?: string): FileOutcome => {
-    moveToErrors(deps.ipcBaseDir, group, fileName, path);
-    log(`ipc: group ${group}: task file moved to ${ERRORS_SUBDIR}/ (${reason})`);
+    const moved = inTasks((at) => moveToErrors(deps.ipcBaseDir, group, fileName, at(fileName)));
+    if (moved === 'moved' || moved === 'missing') log(`ipc: group ${group}: ${TASKS_SUBDIR} is not a real directory; task left in place`);
+    else log(`ipc: group ${group}: task file moved to ${ERRORS_SUBDIR}/ (${reason})`);
     return { kind: 'moved-to-errors', reason, ...(answeredRequestId ? { answeredRequestId } : {}) };
   };
   const errorResult = (requestId: string, code: string, message: string): boolean => {
@@ -42,22 +47,28 @@ export async function processTaskFile(deps: TrafficIpcDeps, group: string, isMai
     }
   };
 
-  let st;
-  try {
-    st = lstatSync(path);
-  } catch {
+  const read = inTasks((at) => {
+    let st;
+    try {
+      st = lstatSync(at(fileName));
+    } catch {
+      return 'gone' as const;
+    }
+    if (!st.isFile()) return 'not-a-file' as const;
+    return readBounded(at(fileName));
+  });
+  if (read === 'missing' || read === 'gone') return { kind: 'gone' };
+  if (read === 'moved') {
+    log(`ipc: group ${group}: ${TASKS_SUBDIR} is not a real directory; skipped`);
     return { kind: 'gone' };
   }
-  if (!st.isFile()) return toErrors('not a regular file');
-
-  const read = readBounded(path);
-  if (read === 'gone') return { kind: 'gone' };
+  if (read === 'not-a-file') return toErrors('not a regular file');
   if (read === 'unreadable') return toErrors('unreadable');
   if (read.tooLarge) {
     const id = recoverRequestId(read.text.slice(0, HEAD_BYTES));
     const message = `the task file is larger than ${MAX_TASK_BYTES / 1024} KiB; traffic tasks are a few hundred bytes`;
     if (id && errorResult(id, 'IPC_TOO_LARGE', message)) {
-      unlinkQuiet(path);
+      inTasks((at) => unlinkQuiet(at(fileName)));
       log(`ipc: group ${group} request ${id}: IPC_TOO_LARGE`);
       return { kind: 'answered', requestId: id, success: false, code: 'IPC_TOO_LARGE' };
     }
@@ -75,7 +86,7 @@ export async function processTaskFile(deps: TrafficIpcDeps, group: string, isMai
 
   try {
     const outcome = await answerTask(value, group, isMain, deps);
-    unlinkQuiet(path);
+    inTasks((at) => unlinkQuiet(at(fileName)));
     return { kind: 'answered', requestId: outcome.requestId, success: outcome.success, ...(outcome.code ? { code: outcome.code } : {}) };
   } catch (err) {
     return toErrors(isGuardianError(err) ? `${err.code}: ${err.message}` : 'unexpected failure');
@@ -119,7 +130,11 @@ export function recoverRequestId(text: string): string | undefined {
   return id !== undefined && isValidRequestId(id) ? id : undefined;
 }
 
-/** NanoClaw's convention: data/ipc/errors/<group>-<file>; ours carries `clawsec-` so it is recognisable. */
+/**
+ * NanoClaw's convention: data/ipc/errors/<group>-<file>; ours carries `clawsec-` so it is
+ * recognisable. `path` names the task through a verified folder handle; data/ipc/errors/ is the
+ * host's own (no container mounts data/ipc writable).
+ */
 function moveToErrors(ipcBaseDir: string, group: string, fileName: string, path: string): void {
   const dir = join(ipcBaseDir, ERRORS_SUBDIR);
   try {

@@ -20,6 +20,7 @@ import type { ResolvedConfig } from '../config/schema.ts';
 import { createHostContext, type ConfigCheck, type TrafficHostContext } from './context.ts';
 import type { TrafficIpcDeps } from './handle.ts';
 import { collectStale, isValidGroupFolder } from './results.ts';
+import { inRealDir } from './safe-dir.ts';
 import { processTaskFile } from './task-file.ts';
 
 export const WATCH_POLL_MS_DEFAULT = 300;
@@ -106,14 +107,16 @@ export function startIpcWatcher(opts: IpcWatcherOptions): IpcWatcher {
   };
 
   const listTasks = (group: string): string[] => {
-    try {
-      return readdirSync(join(ipcBaseDir, group, TASKS_SUBDIR))
-        .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
-        .sort()
-        .slice(0, MAX_FILES_PER_GROUP);
-    } catch {
-      return []; // no tasks folder yet: the container creates it on its first call
+    const names = inRealDir(join(ipcBaseDir, group, TASKS_SUBDIR), (at) => readdirSync(at('.')));
+    if (names === 'missing') return []; // no tasks folder yet: the container creates it on its first call
+    if (names === 'moved') {
+      problem(`group ${group}: ${TASKS_SUBDIR} is not a real directory (a symlink?); its tasks are ignored`);
+      return [];
     }
+    return names
+      .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
+      .sort()
+      .slice(0, MAX_FILES_PER_GROUP);
   };
 
   const scan = async (): Promise<void> => {

@@ -139,7 +139,7 @@ test('hostile requestId ../../x: nothing is written outside the results folder',
   }
 });
 
-test('a symlinked results folder or task file is refused, never followed', async () => {
+test('a symlinked results folder, tasks folder or task file is refused, never followed', async () => {
   const s = setup();
   const outside = join(s.h.dir, 'outside');
   mkdirSync(outside);
@@ -156,6 +156,25 @@ test('a symlinked results folder or task file is refused, never followed', async
     assert.deepEqual(errs, ['family-clawsec-via-link.json', 'main-clawsec-linked.json']);
     assert.ok(lstatSync(join(s.ipcBase, 'errors', 'main-clawsec-linked.json')).isSymbolicLink(), 'the link itself was moved, its target never read');
     assert.equal(readFileSync(join(outside, 'host-secret.txt'), 'utf8'), 'host only');
+
+    // a tasks folder replaced by a symlink to a host folder: its JSON files are neither read,
+    // answered, moved nor deleted
+    const hostDir = join(s.h.dir, 'host-json');
+    mkdirSync(hostDir);
+    const hostFiles = {
+      'settings.json': JSON.stringify({ type: 'clawsec_traffic_status', requestId: 'steal-1' }),
+      'credentials.json': '{"not": "a task"}',
+      'broken.json': 'garbage',
+    };
+    for (const [n, c] of Object.entries(hostFiles)) writeFileSync(join(hostDir, n), c);
+    mkdirSync(s.groupDir('other'), { recursive: true });
+    symlinkSync(hostDir, join(s.groupDir('other'), 'clawsec_tasks'));
+    await s.watcher.scanNow();
+    assert.deepEqual(readdirSync(hostDir).sort(), Object.keys(hostFiles).sort());
+    for (const [n, c] of Object.entries(hostFiles)) assert.equal(readFileSync(join(hostDir, n), 'utf8'), c);
+    assert.equal(readResult(s.groupDir('other'), 'steal-1'), undefined);
+    assert.deepEqual(errorsFiles(s.ipcBase).sort(), ['family-clawsec-via-link.json', 'main-clawsec-linked.json']);
+    assert.match(s.watcher.stats().lastProblem ?? '', /clawsec_tasks is not a real directory/);
     await healthy(s, 'main');
   } finally {
     await s.done();
