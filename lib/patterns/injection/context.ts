@@ -61,6 +61,28 @@ export function plainWindow(s: string): string {
   return hasHtmlEntities(t) ? decodeHtmlEntities(t) : t;
 }
 
+/**
+ * Whether the view holds HTML text nodes cut out of their page: a command split by markup
+ * (`cat key.pub | ssh <span>host</span> "cat >> …"`) reaches such a view in pieces, so context
+ * that would clear it may be missing there. The raw view (whose anchors accept `&gt;` etc.)
+ * still sees the whole line; ambiguous cases are decided there.
+ */
+export function fragmentView(ctx: MatchContext): boolean {
+  return (ctx.encodings ?? []).includes('html_entity');
+}
+
+/**
+ * Appends a `secret` group: the match plus the text before it on its line (a JSON `\n` escape
+ * counts as a line end, so a command on its own line keys alike in raw and JSON-decoded views). The scanner keys
+ * candidates by rule id + secret and keeps the first one; where the deciding context sits
+ * outside the match (`never run rm -rf /` is low, the same `rm -rf /` as a step is critical;
+ * `>> ~/.ssh/authorized_keys` after a placeholder vs after a real key), the key must carry it
+ * or the first occurrence would mask a later, worse one. Runs only on a successful match.
+ */
+export function keyed(re: RegExp): RegExp {
+  return new RegExp(String.raw`(?:${re.source})(?<=(?<secret>(?:[^\n\\n]|(?<!\\)n|\\(?!n)){0,1200}))`, re.flags);
+}
+
 /** Whether the view went through shell de-obfuscation (unknown variables became empty there). */
 export function inShellView(ctx: MatchContext): boolean {
   return (ctx.encodings ?? []).includes('shell');
@@ -68,8 +90,8 @@ export function inShellView(ctx: MatchContext): boolean {
 
 // ---------------------------------------------------------------------------------------
 // Agent-directed text. Only phrases that address an AI model or try to move it past its
-// user count: "run the following command" is what every install page says, so ordinary
-// doc imperatives do not raise anything.
+// user count: "run the following command", "you should run", "you must run" are what every
+// install page says, so ordinary doc imperatives do not raise anything.
 const AGENT_DIRECTED = new RegExp(
   [
     String.raw`\b(?:ai|llm)\s+(?:agent|assistant|model)s?\b`,
@@ -81,8 +103,7 @@ const AGENT_DIRECTED = new RegExp(
     String.raw`\[\s*(?:system|admin|developer)\s*(?:message|note|override)?\s*\]`,
     String.raw`<\s*/?\s*system\s*>`,
     String.raw`\bsystem\s+(?:override|instruction|directive)s?\b`,
-    String.raw`\b(?:silently|quietly|secretly|immediately|automatically)\s+(?:run|execute)\b`,
-    String.raw`\byou\s+(?:must|should|need\s+to|are\s+required\s+to)\s+(?:now\s+|immediately\s+|first\s+)?(?:run|execute)\b`,
+    String.raw`\b(?:silently|quietly|secretly)\s+(?:run|execute)\b`,
   ].join('|'),
   'i',
 );
@@ -96,8 +117,9 @@ export function agentDirected(text: string, pos: number, window = 400): boolean 
 // on the same line, just before the command. Only explicit phrases: "don't worry, run ..."
 // is not a warning.
 const CAUTION_BEFORE =
-  /\b(?:never|don['’]?t|do\s+not|avoid|should\s*n['’]?o?t|must\s*n['’]?o?t|careful\s+not\s+to)\s+(?:ever\s+)?(?:run|type|execute|paste|use|try|do)\b|\b(?:accidentally|mistakenly|inadvertently)\s+(?:ran|run|typed|executed)\b|\bi\s+(?:just\s+)?(?:ran|typed|executed)\b|\bwhat\s+happens\s+(?:if|when)\b|\b(?:infamous|notorious|dangerous)\b/i;
-const CAUTION_AFTER = /^[^\n]{0,60}?\b(?:by\s+mistake|by\s+accident|accidentally)\b/i;
+  /\b(?:never|don['’]?t|do\s+not|avoid|should\s*n['’]?o?t|must\s*n['’]?o?t|careful\s+not\s+to)\s+(?:ever\s+)?(?:run|type|execute|paste|use|try|do)\b|\b(?:afraid|scared|wary|hesitant)\s+(?:to|of)\s+(?:run|type|execute|paste|try)\w{0,3}\b|\b(?:accidentally|mistakenly|inadvertently)\s+(?:ran|run|typed|executed)\b|\bi\s+(?:just\s+)?(?:ran|typed|executed)\b|\bwhat\s+happens\s+(?:if|when)\b|\b(?:infamous|notorious|dangerous)\b/i;
+// after the command: "... by mistake", "... because that would delete my home" (a hypothetical)
+const CAUTION_AFTER = /^[^\n]{0,80}?\b(?:by\s+mistake|by\s+accident|accidentally|would\s+(?:delete|wipe|destroy|erase|remove))\b/i;
 
 /** Whether the command is quoted in a warning or an anecdote rather than given as a step. */
 export function cautionary(text: string, start: number, end: number): boolean {

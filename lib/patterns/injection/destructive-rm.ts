@@ -1,6 +1,6 @@
 import type { PatternRecord, MatchContext } from '../types.ts';
 import type { Severity } from '../../finding.ts';
-import { agentDirected, bump, cautionary, inShellView, restOfLine } from './context.ts';
+import { agentDirected, bump, cautionary, inShellView, keyed, restOfLine } from './context.ts';
 
 // destructive_rm: recursive deletion aimed at the filesystem root, a home directory or a
 // top-level system directory. Target-aware in the regex itself, so the everyday deletions that
@@ -47,10 +47,7 @@ const SUDO = String.raw`(?:sudo\s{1,4}(?:-[\w-]{1,10}\s{1,4}){0,3})?`;
  */
 const WORDS = String.raw`(?:\s{1,4}(?!rm\s)(?=([^\s;|&<>()\x60]{1,100}))\1){0,6}`;
 
-const RM = new RegExp(
-  String.raw`(?<![\w.-])${SUDO}rm(?=\s)${WORDS}\s{1,4}(?:${TARGET}|--no-preserve-root\b)`,
-  'g',
-);
+const RM = keyed(new RegExp(String.raw`(?<![\w.-])${SUDO}rm(?=\s)${WORDS}\s{1,4}(?:${TARGET}|--no-preserve-root\b)`, 'g'));
 
 type TargetClass = 'root' | 'home' | 'system' | 'quoted' | null;
 
@@ -147,10 +144,10 @@ export const DESTRUCTIVE_RM_PATTERNS: PatternRecord[] = [
     severity: 'critical',
     description: 'find over /, a home directory or a system directory deleting everything it finds (find / -delete, find ~ -exec rm -rf {} +)',
     keywords: ['find'],
-    regex: new RegExp(
+    regex: keyed(new RegExp(
       String.raw`(?<![\w.-])${SUDO}find\s{1,4}(?:-[HLP]\s{1,4})?${TARGET}(?:[^\n;|&f]|f(?!ind\s)){0,300}?\s(?:-delete\b|-exec(?:dir)?\s{1,4}(?:\S{0,20}\/)?rm\s)`,
       'g',
-    ),
+    )),
     assess: (ctx) => {
       // any narrowing test (-name, -mtime, -empty ...) makes it a clean-up, not a wipe
       if (/\s-(?:i?name|i?path|i?wholename|i?regex|[acm](?:time|min)|newer\w{0,3}|user|group|size|empty|perm|inum|samefile|links|lname|uid|gid|nouser|nogroup)\b/.test(ctx.match[0])) return null;
@@ -174,8 +171,9 @@ export const DESTRUCTIVE_RM_PATTERNS: PatternRecord[] = [
     severity: 'high',
     description: 'zeros or random bytes written over a whole disk (dd if=/dev/zero of=/dev/sda, shred /dev/nvme0n1)',
     keywords: ['/dev/'],
-    regex:
+    regex: keyed(
       /(?<![\w.-])(?:sudo\s{1,4})?(?:dd\s(?:[^\n;|&d]|d(?!d\s)){0,200}?\bof=|shred(?:\s{1,4}-[\w=-]{1,16}(?:\s{1,4}\d{1,4}(?!\S))?){0,6}\s{1,4}|cat\s{1,4}\/dev\/(?:zero|u?random)\s{0,4}>\s{0,4})['"]?\/dev\/(?:sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d{1,2}n\d{1,2}|mmcblk\d{1,2}|disk\d{1,2}|rdisk\d{1,2})(?![\w/-])/g,
+    ),
     assess: (ctx) => {
       const m = ctx.match[0];
       // dd writing an image (if=ubuntu.iso) is how USB installers are made

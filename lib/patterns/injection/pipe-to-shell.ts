@@ -62,8 +62,9 @@ const DECODE_PIPE = new RegExp(String.raw`(?<![\w.-])${DECODE}${DECODE_RUN}{0,10
 const PS_SRC = String.raw`(?:iwr|irm|curl|wget|invoke-webrequest|invoke-restmethod|net\.webclient)`;
 const PS_RUN = String.raw`(?:[^\n|;iIcCwWnN]|[iI](?!wr\b|rm\b|nvoke-|ex\b)|[cC](?!url\b)|[wW](?!get\b)|[nN](?!et\.webclient))`;
 const PS_PIPE = new RegExp(String.raw`(?<![\w.-])${PS_SRC}\b${PS_RUN}{1,400}\|\s{0,4}(?:iex|invoke-expression)\b`, 'gi');
+// the tail (to the end of the statement) carries the URL, so two downloads differ in the match
 const PS_IEX = new RegExp(
-  String.raw`(?<![\w.-])(?:iex|invoke-expression)\s{0,4}\(?\s{0,4}\(?\s{0,4}(?:iwr|irm|invoke-webrequest|invoke-restmethod|new-object\s{1,4}(?:system\.)?net\.webclient\s{0,4}\)?\s{0,4}\.download(?:string|data))\b`,
+  String.raw`(?<![\w.-])(?:iex|invoke-expression)\s{0,4}\(?\s{0,4}\(?\s{0,4}(?:iwr|irm|invoke-webrequest|invoke-restmethod|new-object\s{1,4}(?:system\.)?net\.webclient\s{0,4}\)?\s{0,4}\.download(?:string|data))\b[^\n;|]{0,300}`,
   'gi',
 );
 

@@ -1,6 +1,6 @@
 import type { PatternRecord, MatchContext } from '../types.ts';
 import type { Severity } from '../../finding.ts';
-import { agentDirected, bump, fetchSignals, lineAround, plainWindow } from './context.ts';
+import { agentDirected, bump, fetchSignals, fragmentView, keyed, lineAround, plainWindow } from './context.ts';
 
 // ssh_authorized_key_injection: a key written into an authorized_keys file -- whoever holds the
 // matching private key gets a shell on this host. The regex anchors on a WRITE into the file
@@ -56,7 +56,9 @@ function assessKeyWrite(ctx: MatchContext): Severity | null {
     const accountKeys = urls.length > 0 && urls.every((u) => /^(?:www\.)?(?:github|gitlab)\.com$/.test(u.host) && /^\/[\w.-]{1,64}\.(?:keys|gpg)$/.test(u.path));
     sev = accountKeys ? 'medium' : 'high';
   } else if (OWN_KEY.test(cmd) || KEY_PLACEHOLDER.test(cmd)) sev = null;
-  else sev = 'low';
+  // no evidence either way: low, decided in a view that holds the whole line (an HTML text
+  // node may have lost the `cat ~/.ssh/id_ed25519.pub |` in front of it)
+  else sev = fragmentView(ctx) ? null : 'low';
   if (sev === null) return null;
   if (rootTarget && sev === 'high') sev = 'critical';
   if (agentDirected(ctx.text, ctx.match.index)) sev = bump(sev, 1);
@@ -86,8 +88,9 @@ export const SSH_AUTHORIZED_KEY_INJECTION_PATTERNS: PatternRecord[] = [
     severity: 'high',
     description: 'a key appended or written into authorized_keys (echo "ssh-… AAAA…" >> ~/.ssh/authorized_keys, tee -a, curl … >>)',
     keywords: ['authorized_keys'],
-    regex:
+    regex: keyed(
       /(?:(?:>|&gt;){1,2}|(?<![\w.-])tee(?:\s{1,4}-{1,2}[a-z]{1,8}){0,3}|(?<=\s)-[a-zA-Z]{0,4}[oO]|--output(?:-document)?[= ])\s{0,4}(?:['"]|&quot;|&#39;)?(?<target>(?:[\w~$.{}/-]{0,150}\/)?authorized_keys2?)(?![\w.-])/g,
+    ),
     assess: assessKeyWrite,
     examples: {
       tp: [
