@@ -41,6 +41,8 @@ export interface EnsureCaOptions {
   nanoclawRoot?: string;
   /** CA subject common name (tests use a distinct one) */
   commonName?: string;
+  /** how long a key without its certificate may be another writer at work (default 2 s) */
+  halfWrittenGraceMs?: number;
 }
 
 const DEFAULT_CN = 'clawsec traffic guardian local CA';
@@ -59,7 +61,7 @@ export async function ensureCa(layout: HomeLayout, opts: EnsureCaOptions = {}): 
   assertNotContainerVisible(layout.caDir, opts.nanoclawRoot);
   makePrivateDir(layout.caDir);
 
-  const existing = await loadExisting(layout);
+  const existing = await loadExisting(layout, opts.halfWrittenGraceMs ?? HALF_WRITTEN_GRACE_MS);
   if (existing) return existing;
 
   let generated: { key: string; cert: string };
@@ -84,7 +86,7 @@ export async function ensureCa(layout: HomeLayout, opts: EnsureCaOptions = {}): 
     rmSync(keyTmp, { force: true });
     rmSync(certTmp, { force: true });
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      const theirs = await loadExisting(layout);
+      const theirs = await loadExisting(layout, opts.halfWrittenGraceMs ?? HALF_WRITTEN_GRACE_MS);
       if (theirs) return theirs;
     }
     throw new GuardianError('CA_FAILED', `could not write the CA key ${layout.caKey}`, {
@@ -151,12 +153,12 @@ function makePrivateDir(dir: string): void {
 }
 
 /** A complete, matching CA pair, or undefined when there is none yet (half-written state cleared). */
-async function loadExisting(layout: HomeLayout): Promise<CaInfo | undefined> {
+async function loadExisting(layout: HomeLayout, graceMs: number): Promise<CaInfo | undefined> {
   const hasKey = existsSync(layout.caKey);
   let hasCert = existsSync(layout.caCert);
   if (hasKey && !hasCert) {
     // Another writer links the key first and renames the cert right after: give it a moment.
-    const until = Date.now() + HALF_WRITTEN_GRACE_MS;
+    const until = Date.now() + graceMs;
     while (!hasCert && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 50));
       hasCert = existsSync(layout.caCert);
