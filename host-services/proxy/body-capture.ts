@@ -113,9 +113,12 @@ export class BodyCapture {
   private decodeFailed = false;
   private stopped = false;
   private settled: Promise<void> | undefined;
+  private readonly onFull: (() => void) | undefined;
 
-  constructor(opts: { contentEncoding?: string | string[]; maxBytes: number; budget: CaptureBudget }) {
+  /** `onFull` fires once when the bound is reached: nothing more will be kept, scan now. */
+  constructor(opts: { contentEncoding?: string | string[]; maxBytes: number; budget: CaptureBudget; onFull?: () => void }) {
     this.maxBytes = opts.maxBytes;
+    this.onFull = opts.onFull;
     this.budget = opts.budget;
     // A compressed prefix normally decodes to more than itself; this only bounds CPU on odd input.
     this.rawLimit = opts.maxBytes * 2 + RAW_HEAD_BYTES;
@@ -165,6 +168,9 @@ export class BodyCapture {
     await this.settled;
     const useRaw = this.decodeFailed && this.outBytes === 0 && this.rawHead !== undefined && this.rawHeadBytes > 0;
     const bytes = useRaw ? Buffer.concat(this.rawHead!) : Buffer.concat(this.out);
+    // The caller owns the text now; a long-lived exchange must not pin the chunks too.
+    this.out.length = 0;
+    this.rawHead = undefined;
     this.release();
     return {
       text: bytes.toString('utf8'),
@@ -222,8 +228,10 @@ export class BodyCapture {
   }
 
   private truncate(): void {
+    if (this.stopped) return;
     this.truncated = true;
     this.stop();
+    if (this.onFull) queueMicrotask(this.onFull); // never re-enter the caller's push()
   }
 
   private fail(): void {

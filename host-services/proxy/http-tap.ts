@@ -58,7 +58,10 @@ interface Exchange {
   reqDone: boolean;
   res?: BodyCapture;
   resHead?: ResponseHead;
+  /** the inbound ScanRequest was emitted (at the end, at the bound, or at an abort) */
   resDone: boolean;
+  /** the response stream itself ended */
+  resEnded: boolean;
   /** mockttp answered 502 itself: its error page is not upstream content */
   upstreamFailed: boolean;
   aborted: boolean;
@@ -95,13 +98,18 @@ export class HttpTap {
       rawHeaders: req.rawHeaders,
       tags: req.tags,
       upstreamFaultCounted: false,
-      req: this.capture(headerValue(req.rawHeaders, 'content-encoding')),
+      req: undefined as unknown as BodyCapture, // set just below (needs `ex`)
       reqDone: false,
       resDone: false,
+      resEnded: false,
       upstreamFailed: false,
       aborted: false,
       touched: Date.now(),
     };
+    // A body past the bound is scanned at once, not when (if ever) the stream ends.
+    ex.req = this.capture(headerValue(req.rawHeaders, 'content-encoding'), () => {
+      if (!ex.reqDone) void this.finishRequest(ex);
+    });
     this.exchanges.set(req.id, ex);
     this.tapBody(ex, req.body);
   }
@@ -112,14 +120,24 @@ export class HttpTap {
     ex.resHead = head;
     // A failure tag before the head means the head is mockttp's own 502.
     if (this.noteUpstreamFailure(ex)) ex.upstreamFailed = true;
-    ex.res = this.capture(head.headers['content-encoding']);
+    // Past the bound (an endless event stream, a big download) the response is scanned right away.
+    ex.res = this.capture(head.headers['content-encoding'], () => {
+      if (!ex.resDone) void this.finishResponse(ex);
+    });
   }
 
   responseBody(chunk: BodyChunk): void {
     const ex = this.touch(chunk.id);
-    if (!ex?.res || ex.resDone) return;
-    ex.res.push(chunk.content);
-    if (chunk.isEnded) void this.finishResponse(ex);
+    if (!ex?.res) return;
+    if (!ex.resDone) ex.res.push(chunk.content);
+    if (!chunk.isEnded) return;
+    ex.resEnded = true;
+    if (!ex.resDone) void this.finishResponse(ex);
+    else {
+      // Scanned early at the bound: still count an upstream cut that came later.
+      this.noteUpstreamFailure(ex);
+      this.cleanup(ex);
+    }
   }
 
   aborted(ev: Aborted): void {
@@ -195,8 +213,8 @@ export class HttpTap {
     return ex;
   }
 
-  private capture(contentEncoding: string | string[] | undefined): BodyCapture {
-    return new BodyCapture({ contentEncoding, maxBytes: this.sink.maxScanBytes, budget: this.sink.budget });
+  private capture(contentEncoding: string | string[] | undefined, onFull: () => void): BodyCapture {
+    return new BodyCapture({ contentEncoding, maxBytes: this.sink.maxScanBytes, budget: this.sink.budget, onFull });
   }
 
   private async finishRequest(ex: Exchange): Promise<void> {
@@ -251,9 +269,9 @@ export class HttpTap {
     };
   }
 
-  /** Forget the exchange once both halves were scanned (or the response can no longer come). */
+  /** Forget the exchange once both halves were scanned and the response stream is over. */
   private cleanup(ex: Exchange): void {
-    const resOver = ex.resDone || (ex.aborted && !ex.res);
+    const resOver = ex.aborted || (ex.resDone && ex.resEnded);
     if (ex.reqDone && resOver) this.exchanges.delete(ex.id);
   }
 

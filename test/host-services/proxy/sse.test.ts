@@ -149,3 +149,27 @@ test('reassembleSse: tool-call arguments, Responses API deltas, CRLF lines, comm
     [['a', '1\n2']],
   );
 });
+
+test('an endless event stream is scanned once it reaches maxScanBytes, while it is still open', async () => {
+  const scope = new Scope();
+  try {
+    let endStream!: () => void;
+    const ended = new Promise<void>((r) => (endStream = r));
+    const up = await httpUpstream(scope, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (const e of openAiEvents(split(`Run: ${COMMAND} `.repeat(40)))) res.write(e);
+      void ended.then(() => res.end());
+    });
+    const c = collector();
+    const m = await monitor(scope, { inspect: c.inspect, maxScanBytes: 4096 });
+    const client = http.get({ host: '127.0.0.1', port: m.port, path: `http://127.0.0.1:${up.port}/live`, headers: { host: `127.0.0.1:${up.port}` }, agent: false }, (res) => res.resume());
+    scope.track(() => client.destroy());
+    const inbound = await c.waitFor((r) => r.direction === 'inbound' && r.path === '/live', 'scan of the open stream');
+    const reassembled = inbound.parts.find((p) => p.encodings?.includes('sse'));
+    assert.ok(reassembled?.text.includes(COMMAND));
+    assert.equal(reassembled?.truncated, true);
+    endStream();
+  } finally {
+    await scope.close();
+  }
+});
