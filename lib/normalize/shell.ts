@@ -5,7 +5,7 @@
 //   c\u\rl            -> curl     (backslash before a letter)
 //   ${IFS}, $IFS$9    -> space
 //   $'\x63\x75\162l'  -> cu rl    (ANSI-C quoting)
-//   cu$@rl, cu${x}rl  -> curl     (empty expansions; unset variables expand to nothing)
+//   cu$@rl, cu${x}rl  -> curl     (empty expansions inside a word; unset variables expand to nothing)
 const TRIGGERS = /['"\\$`]/;
 
 export function hasShellObfuscation(text: string): boolean {
@@ -29,7 +29,10 @@ export function deobfuscateShell(text: string): string {
       .replace(/\$'((?:[^'\\\n]|\\.){0,512})'/g, (_m, body: string) => ansiC(body))
       .replace(/\$\{IFS\}|\$IFS(?:\$\d)?(?![A-Za-z0-9_])/g, ' ')
       .replace(/\\\r?\n/g, '') // line continuation
-      .replace(/\$(?:@|\*|\{[@*]\}|\{[A-Za-z_][A-Za-z0-9_]{0,31}:?-?\}|\d)/g, '')
+      // empty expansions hide a command only inside a word (cu$@rl, c${x}url, $@curl); a
+      // standalone `${DIR}/` or `$1/*` is an ordinary script variable, and dropping it would
+      // make `rm -rf ${DIR}/` read `rm -rf /`
+      .replace(/(?<=[A-Za-z0-9_])\$(?:@|\*|\{[@*]\}|\{[A-Za-z_][A-Za-z0-9_]{0,31}:?-?\}|\d)|\$(?:@|\*|\{[@*]\}|\{[A-Za-z_][A-Za-z0-9_]{0,31}:?-?\}|\d)(?=[A-Za-z0-9_])/g, '')
       .replace(/\\([A-Za-z0-9./-])/g, '$1')
       // empty quotes and quotes that only wrap part of a word
       .replace(/(^|[^\s'"=])(?:''|"")+/g, '$1')

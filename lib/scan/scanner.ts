@@ -8,7 +8,7 @@
 //                a last check drops any snippet that still holds a piece of any secret found
 // Dedup and logging come after the scanner (lib/dedup.ts, lib/log/).
 import { createHmac, randomBytes } from 'node:crypto';
-import { FINDING_SCHEMA_VERSION, threatTypeFor, type Finding, type Severity } from '../finding.ts';
+import { FINDING_SCHEMA_VERSION, severityRank, threatTypeFor, type Finding, type Severity } from '../finding.ts';
 import type { PatternRecord } from '../patterns/types.ts';
 import { buildSnippet, leaksSecret, type Span } from '../redact.ts';
 import type { ScanLimits, ScanPart, ScanRequest } from './types.ts';
@@ -30,8 +30,13 @@ export const DEFAULT_LIMITS: ScanLimits = {
   maxDecodedBytes: 2 * 1024 * 1024,
 };
 
-/** Matches of one pattern in one view, capped so a hostile body cannot produce unbounded work. */
+/**
+ * Accepted matches of one pattern in one view, capped so a hostile body cannot produce
+ * unbounded findings; raw regex matches (before allow-lists and `assess`) have their own,
+ * larger cap so 32 decoys cannot hide a real 33rd match.
+ */
 const MAX_MATCHES_PER_VIEW = 32;
+const MAX_TRIED_PER_VIEW = 512;
 
 export type Fingerprinter = (family: string, secret: string) => string;
 
@@ -134,7 +139,9 @@ export class Scanner {
         const spans = candidates.flatMap((c) => (c.span ? [c.span] : []));
         for (const c of candidates) {
           const key = `${c.pattern.record.id}\0${c.secret}`;
-          if (chosen.has(key)) continue; // the least-decoded view wins
+          const prev = chosen.get(key);
+          // the least-decoded view wins, unless a later candidate is more severe
+          if (prev && severityRank(c.severity) <= severityRank(prev.c.severity)) continue;
           chosen.set(key, { c, snippet: buildSnippet(view.text, c.matchStart, c.matchEnd, spans) });
         }
       }
@@ -193,12 +200,13 @@ export class Scanner {
       const re = p.regex;
       re.lastIndex = 0;
       let n = 0;
-      for (let m = re.exec(view.text); m !== null && n < MAX_MATCHES_PER_VIEW; m = re.exec(view.text)) {
+      let tried = 0;
+      for (let m = re.exec(view.text); m !== null && n < MAX_MATCHES_PER_VIEW && tried < MAX_TRIED_PER_VIEW; m = re.exec(view.text)) {
+        tried++;
         if (m[0].length === 0) {
           re.lastIndex++;
           continue;
         }
-        n++;
         const [gStart, gEnd] = m.indices?.groups?.secret ?? [m.index, m.index + m[0].length];
         const secret = view.text.slice(gStart, gEnd);
         const rec = p.record;
@@ -212,6 +220,7 @@ export class Scanner {
           severity = verdict;
         }
         const prefix = rec.publicPrefix?.exec(secret)?.[0].length ?? 0;
+        n++;
         out.push({
           pattern: p,
           view,

@@ -15,6 +15,10 @@ const EXPLANATION = /prompt[ -]injection|jailbreak|attack(?:er|s)?\b|adversar|ma
 function explained(ctx: MatchContext): boolean {
   const start = ctx.match.index;
   const end = start + ctx.match[0].length;
+  // Markup that only exists after HTML entities are decoded (`&lt;!-- … --&gt;`) was shown to
+  // the reader as code: a page displaying an injection, not one carrying it. Entity-encoded
+  // plain words (`Ignore&#32;previous…`) have no such markup and keep their severity.
+  if (ctx.encodings.includes('html_entity') && /[<>]/.test(ctx.text.slice(Math.max(0, start - 120), end + 120))) return true;
   const before = ctx.text.slice(Math.max(0, start - 240), start);
   const after = ctx.text.slice(end, end + 120);
   // quoted or in code formatting right at the phrase: "ignore previous instructions"
