@@ -59,6 +59,10 @@ export interface Column<R> {
   flexible?: boolean;
   /** cap on this column's width regardless of the terminal */
   maxWidth?: number;
+  /** may also be cut (after the flexible column) to fit a terminal */
+  shrinkable?: boolean;
+  /** never cut below this width (default 8, at least the header) */
+  minWidth?: number;
 }
 
 export interface TableOptions {
@@ -82,15 +86,20 @@ export function renderTable<R>(columns: Column<R>[], rows: R[], opts: TableOptio
   const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((row) => (row[i] as string).length)));
 
   if (opts.width !== undefined) {
+    // the flexible column gives way first, then every column marked shrinkable (left to right)
     let flex = columns.findIndex((c) => c.flexible);
     if (flex === -1) flex = columns.length - 1;
-    const total = indent.length + widths.reduce((a, b) => a + b, 0) + gap.length * (columns.length - 1);
-    const over = total - opts.width;
-    if (over > 0 && flex >= 0) {
-      const min = Math.max((columns[flex] as Column<R>).header.length, 8);
-      const next = Math.max(min, (widths[flex] as number) - over);
-      widths[flex] = next;
-      for (const row of cells) row[flex] = truncate(row[flex] as string, next);
+    const order = [flex, ...columns.map((c, i) => (c.shrinkable && i !== flex ? i : -1)).filter((i) => i >= 0)];
+    for (const i of order) {
+      const total = indent.length + widths.reduce((a, b) => a + b, 0) + gap.length * (columns.length - 1);
+      const over = total - opts.width;
+      if (over <= 0) break;
+      const col = columns[i] as Column<R>;
+      const min = Math.max(col.header.length, col.minWidth ?? 8);
+      const next = Math.max(min, (widths[i] as number) - over);
+      if (next >= (widths[i] as number)) continue;
+      widths[i] = next;
+      for (const row of cells) row[i] = truncate(row[i] as string, next);
     }
   }
 
@@ -131,8 +140,8 @@ export function findingsTable(findings: Finding[], opts: TableOptions & { snippe
     { header: 'SEVERITY', value: (f) => f.severity, style: (f) => severityStyle(f.severity) },
     { header: 'TYPE', value: (f) => f.threat_type },
     { header: 'PATTERN', value: (f) => (f.count !== undefined && f.count > 1 ? `${f.pattern} x${f.count}` : f.pattern) },
-    { header: 'DEST', value: (f) => f.dest, maxWidth: 48 },
-    { header: 'SNIPPET', value: (f) => f.snippet, flexible: true, maxWidth: opts.snippetMax ?? 120 },
+    { header: 'DEST', value: (f) => f.dest, maxWidth: 48, shrinkable: true, minWidth: 16 },
+    { header: 'SNIPPET', value: (f) => f.snippet, flexible: true, maxWidth: opts.snippetMax ?? 120, minWidth: 16 },
   ];
   return renderTable(columns, findings, opts);
 }

@@ -142,6 +142,20 @@ export class Sandbox {
     });
   }
 
+  /** The CLI in this process (no spawn: fast), with this sandbox's environment; `--home` added. */
+  async inProcess(args: string[], env?: NodeJS.ProcessEnv): Promise<Run> {
+    const { main } = await import('../../../host-services/cli/main.ts');
+    let stdout = '';
+    let stderr = '';
+    const code = await main([...args, '--home', this.home], {
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s) },
+      env: this.env(env),
+      cwd: this.root,
+    });
+    return { code, signal: null, stdout, stderr };
+  }
+
   /** `--home` plus `args` */
   cli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Run> {
     return this.run([...args, '--home', this.home], opts);
