@@ -32,6 +32,9 @@ import { nearestName } from '../config/schema.ts';
 import { checkConfigCommand } from './commands/check-config.ts';
 import { scanCommand } from './commands/scan.ts';
 import { hookInstallCommand } from './commands/hook-install.ts';
+import { envCommand } from './commands/env.ts';
+import { trustInstructionsCommand } from './commands/trust-instructions.ts';
+import { demoCommand } from './commands/demo.ts';
 import { startCommand } from './commands/start.ts';
 import { stopCommand } from './commands/stop.ts';
 import { statusCommand } from './commands/status.ts';
@@ -51,6 +54,9 @@ export const COMMANDS: ReadonlyArray<CommandSpec<any>> = [
   threatsCommand,
   checkConfigCommand,
   scanCommand,
+  envCommand,
+  trustInstructionsCommand,
+  demoCommand,
   mcpCommand,
   hookInstallCommand,
 ];
