@@ -1,7 +1,9 @@
 // The monitor process itself (`start --foreground`, `npm start`, and the child of a background
 // `start`): claims the home, starts the proxy with the detector wired in, records its state,
-// keeps the state's counters fresh, and on SIGINT/SIGTERM shuts down cleanly:
-//   stop the listener -> flush every open dedup window -> close the log -> remove pid/state.
+// keeps the state's counters fresh, serves NanoClaw IPC tasks when a NanoClaw root is configured,
+// and on SIGINT/SIGTERM (or SIGHUP) shuts down cleanly:
+//   stop the IPC watcher and the listener -> flush every open dedup window -> close the log ->
+//   remove pid/state.
 //
 // Proxy variables: unless an upstream proxy is configured, HTTP_PROXY/HTTPS_PROXY/ALL_PROXY/
 // NO_PROXY (both cases) are removed from this process's environment before anything starts.
@@ -11,8 +13,9 @@
 import type { ResolvedConfig } from '../config/schema.ts';
 import { createDetectorSink, type DetectorCounters, type DetectorSink } from '../detector-sink.ts';
 import { startMonitor, type MonitorHandle } from '../proxy/monitor.ts';
-import { GuardianError } from '../../lib/errors.ts';
-import type { HomeLayout } from '../../lib/home-layout.ts';
+import { GuardianError, type FieldProblem } from '../../lib/errors.ts';
+import { defaultHome, type HomeLayout } from '../../lib/home-layout.ts';
+import type { IpcWatcher } from '../ipc/watcher.ts';
 import { currentIdentity } from './process-identity.ts';
 import { readState, removeRunFiles, START_LOCK_TOKEN_ENV, STATE_SCHEMA_VERSION, writePidFile, writeState, type MonitorState } from './run-files.ts';
 import { delay, tryAcquireStartLock, type StartLock } from './start-lock.ts';
@@ -37,8 +40,9 @@ export function clientProxyUrl(host: string, port: number): string {
 }
 
 export function alreadyRunning(state: MonitorState): GuardianError {
+  const home = state.home === defaultHome(state.platform) ? '' : ` --home ${state.home}`;
   return new GuardianError('ALREADY_RUNNING', `a monitor is already running for this home (pid ${state.pid}, ${state.proxy_url})`, {
-    fix: 'use it as it is (`clawsec-traffic-guardian status`), or stop it first with `clawsec-traffic-guardian stop`',
+    fix: `use it as it is (\`clawsec-traffic-guardian status${home}\`), or stop it first with \`clawsec-traffic-guardian stop${home}\``,
   });
 }
 
@@ -84,9 +88,16 @@ export interface ForegroundOptions {
   /** how long to wait for a concurrent start (default 30 s) */
   lockTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** re-resolves the config (flags included) for the NanoClaw check-config task */
+  checkConfig?: () => { errors: FieldProblem[]; warnings: FieldProblem[] };
+  /** one line per NanoClaw IPC problem (never task content); default: stderr */
+  log?: (line: string) => void;
 }
 
-function faultsAndStats(handle: MonitorHandle, sink: DetectorSink): Pick<MonitorState, 'faults' | 'stats'> {
+/** The signals that stop the monitor cleanly (SIGHUP too: a closed terminal must not leave stale files). */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+function faultsAndStats(handle: MonitorHandle, sink: DetectorSink, ipc: IpcWatcher | null): Pick<MonitorState, 'faults' | 'stats'> {
   const pf = handle.faults();
   const dc = sink.counters();
   const { last_error: proxyLast, ...proxyCounts } = pf;
@@ -109,8 +120,15 @@ function faultsAndStats(handle: MonitorHandle, sink: DetectorSink): Pick<Monitor
       findings_deduplicated: dc.findings_deduplicated,
       findings_logged: dc.findings_logged,
       log_rotations: dc.log_rotations,
+      ...(ipc ? ipcStats(ipc) : {}),
     },
   };
+}
+
+/** The NanoClaw IPC watcher's counters (never its last problem's text). */
+function ipcStats(ipc: IpcWatcher): Record<string, number> {
+  const s = ipc.stats();
+  return { ipc_tasks_answered: s.answered, ipc_error_results: s.errorResults, ipc_tasks_rejected: s.movedToErrors };
 }
 
 /** Runs the monitor until SIGINT/SIGTERM (or `until`); resolves with exit code 0 after a clean shutdown. */
@@ -126,6 +144,7 @@ export async function runForeground(opts: ForegroundOptions): Promise<number> {
 
   let sink: DetectorSink | undefined;
   let handle: MonitorHandle | undefined;
+  let ipc: IpcWatcher | null = null;
   let state: MonitorState;
   try {
     sink = createDetectorSink({ layout, config, platform: config.platform });
@@ -143,6 +162,12 @@ export async function runForeground(opts: ForegroundOptions): Promise<number> {
       inspect: (req) => detector.inspect(req),
       ...(config.nanoclaw_root ? { nanoclawRoot: config.nanoclaw_root } : {}),
     });
+    if (config.nanoclaw_root) {
+      // NanoClaw's containers ask through data/ipc/<group>/clawsec_tasks/ (zero-patch integration)
+      const { startIpcWatcher } = await import('../ipc/watcher.ts');
+      const log = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+      ipc = startIpcWatcher({ nanoclawRoot: config.nanoclaw_root, layout, config, log, ...(opts.checkConfig ? { checkConfig: opts.checkConfig } : {}) });
+    }
     const now = new Date().toISOString();
     state = {
       schema_version: STATE_SCHEMA_VERSION,
@@ -162,11 +187,12 @@ export async function runForeground(opts: ForegroundOptions): Promise<number> {
       findings_log: layout.findingsLog,
       allow_clients: [...handle.allowClients],
       upstream_proxy: config.upstream_proxy !== null,
-      ...faultsAndStats(handle, sink),
+      ...faultsAndStats(handle, sink, ipc),
     };
     writeState(layout, state);
     writePidFile(layout, process.pid);
   } catch (err) {
+    await ipc?.stop().catch(() => undefined);
     await handle?.stop().catch(() => undefined);
     sink?.close();
     removeRunFiles(layout, process.pid);
@@ -177,12 +203,13 @@ export async function runForeground(opts: ForegroundOptions): Promise<number> {
 
   const liveHandle = handle;
   const liveSink = sink;
+  const liveIpc = ipc as IpcWatcher | null;
   const refresh = (): void => {
     // never overwrite a state that names another monitor; restore ours if it was removed
     const cur = readState(layout);
     if (cur.kind === 'ok' && cur.state.pid !== process.pid) return;
     try {
-      state = { ...state, ...faultsAndStats(liveHandle, liveSink), updated_at: new Date().toISOString() };
+      state = { ...state, ...faultsAndStats(liveHandle, liveSink, liveIpc), updated_at: new Date().toISOString() };
       writeState(layout, state);
       if (cur.kind === 'none') writePidFile(layout, process.pid);
     } catch {
@@ -206,8 +233,7 @@ export async function runForeground(opts: ForegroundOptions): Promise<number> {
         process.exit(130);
       }
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   });
 
   try {
@@ -215,6 +241,7 @@ export async function runForeground(opts: ForegroundOptions): Promise<number> {
     await (opts.until ? Promise.race([stopRequested, opts.until]) : stopRequested);
   } finally {
     clearInterval(timer);
+    await liveIpc?.stop().catch(() => undefined);
     try {
       await liveHandle.stop();
     } catch {
@@ -222,10 +249,7 @@ export async function runForeground(opts: ForegroundOptions): Promise<number> {
     }
     liveSink.close(); // flushes every open dedup window and closes the log
     removeRunFiles(layout, process.pid);
-    if (onSignal) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    if (onSignal) for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
   }
   opts.onStopped?.({ signal: signalName, counters: liveSink.counters() });
   return 0;

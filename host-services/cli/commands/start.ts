@@ -66,6 +66,8 @@ export const startCommand = defineCommand({
         config,
         env: ctx.io.env,
         lockTimeoutMs: timeoutMs,
+        checkConfig: () => loadConfigForCommand(ctx),
+        log: (line) => void ctx.io.stderr.write(`${line}\n`),
         async onReady() {
           const status = await buildStatus(layout, config);
           if (ctx.global.json) ctx.printJson(status);

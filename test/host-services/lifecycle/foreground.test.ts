@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fakeKey, findingLines, proxiedPost, Sandbox, waitFor } from './helpers.ts';
 
 const SLOW = { timeout: 180_000 };
@@ -17,7 +18,7 @@ function environOf(pid: number): string[] | null {
   }
 }
 
-for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   test(`--foreground: ${sig} flushes the open dedup window, removes pid/state, exits 0`, SLOW, async (t) => {
     const sb = new Sandbox(t);
     const up = await sb.upstream();
@@ -88,5 +89,29 @@ test('proxy variables in the environment are stripped from the monitor (no proxy
   if (environ !== null) {
     for (const k of Object.keys(env)) assert.ok(!environ.some((e) => e.startsWith(`${k}=`)), `${k} reached the monitor`);
   }
+  assert.equal((await sb.cli(['stop'])).code, 0);
+});
+
+test('start --nanoclaw-root serves IPC tasks from the monitor; stop ends it', SLOW, async (t) => {
+  const sb = new Sandbox(t);
+  const root = join(sb.root, 'nanoclaw');
+  const tasks = join(root, 'data', 'ipc', 'main', 'clawsec_tasks');
+  mkdirSync(tasks, { recursive: true });
+  mkdirSync(join(root, 'groups'));
+  const r = await sb.cli(['start', '--port', '0', '--json', '--nanoclaw-root', root]);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout) as Record<string, any>;
+  sb.trackMonitor(s.pid);
+
+  writeFileSync(join(tasks, 'q1.json.tmp'), JSON.stringify({ type: 'clawsec_traffic_status', requestId: 'q1', timestamp: new Date().toISOString() }));
+  renameSync(join(tasks, 'q1.json.tmp'), join(tasks, 'q1.json'));
+  const resultFile = join(root, 'data', 'ipc', 'main', 'clawsec_results', 'q1.json');
+  const result = await waitFor('IPC result', () => (existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as Record<string, any>) : null), 60_000);
+  assert.equal(result.success, true, JSON.stringify(result));
+  assert.equal(result.requestId, 'q1');
+  assert.equal(result.data.running, true);
+  assert.equal(result.data.pid, s.pid);
+  assert.ok(!('home' in result.data) && !JSON.stringify(result).includes(sb.root), 'no host path crosses into the container');
+
   assert.equal((await sb.cli(['stop'])).code, 0);
 });
