@@ -169,8 +169,11 @@ export function urlsIn(cmd: string, bareHosts = true): FetchUrl[] {
   if (out.length === 0 && bareHosts) {
     for (const m of cmd.matchAll(BARE_RE)) {
       const token = m[1] ?? '';
-      // file names (install.sh, key.pub, setup_20.x) are not hosts
-      if (/^[^/:]*\.(?:sh|py|pl|rb|ps1|js|ts|pub|txt|json|ya?ml|tar|gz|tgz|zip|deb|rpm|x|bin|exe|key|asc|gpg)$/i.test(token.split('/')[0] ?? '')) continue;
+      const at = (m.index ?? 0) + m[0].length - token.length;
+      // the argument of an output option is a file (-o install.sh, -OutFile x.ps1, > key.pub)
+      if (/(?:^|\s)(?:-[a-zA-Z]{0,4}[oOP]|--output(?:-document)?|-OutFile|--config|-K|>{1,2})\s{0,4}['"]?$/.test(cmd.slice(Math.max(0, at - 24), at))) continue;
+      // a lone script name with no path is a file too (sh install.sh); bun.sh/install is a host
+      if (!token.includes('/') && /\.(?:py|pl|rb|ps1|js|ts|pub|txt|json|ya?ml|tar|gz|tgz|zip|deb|rpm|bin|exe|key|asc|gpg)$/i.test(token)) continue;
       const { host, path } = parseHostPath(token);
       if (host) out.push({ scheme: '', host, path });
     }
@@ -231,6 +234,12 @@ export const WELL_KNOWN_INSTALLERS: readonly KnownInstaller[] = [
   { host: 'get.acme.sh' }, { host: 'code-server.dev' }, { host: 'get.chezmoi.io' }, { host: 'starship.rs' },
   { host: 'ollama.com', path: '/install.' }, { host: 'ollama.ai', path: '/install.' },
   { host: 'claude.ai', path: '/install.' }, { host: 'install.ohmyz.sh' },
+  // agent platforms this guardian sits beside, and other agent CLIs
+  { host: 'openclaw.ai', path: '/install' }, { host: 'opencode.ai', path: '/install' }, { host: 'cursor.com', path: '/install' },
+  { host: 'install.pi-hole.net' }, { host: 'pkgx.sh' }, { host: 'firebase.tools' }, { host: 'cli-assets.heroku.com' },
+  { host: 'webi.sh' }, { host: 'webinstall.dev' },
+  // vendor package repositories' setup scripts (git-lfs, gitlab-runner ...)
+  { host: 'packagecloud.io', path: '/install/repositories/' }, { host: 'packages.gitlab.com', path: '/install/repositories/' },
   { host: 'get.scoop.sh' }, { host: 'community.chocolatey.org' }, { host: 'chocolatey.org', path: '/install.ps1' },
   { host: 'brew.sh' },
   // shared hosts: one repository each
@@ -244,6 +253,7 @@ export const WELL_KNOWN_INSTALLERS: readonly KnownInstaller[] = [
   { host: 'raw.githubusercontent.com', path: '/rancher/k3d/' },
   { host: 'raw.githubusercontent.com', path: '/pyenv/pyenv-installer/' },
   { host: 'raw.githubusercontent.com', path: '/python-poetry/install.python-poetry.org/' },
+  { host: 'raw.githubusercontent.com', path: '/python-poetry/poetry/' },
   { host: 'raw.githubusercontent.com', path: '/golangci/golangci-lint/' },
   { host: 'raw.githubusercontent.com', path: '/kubernetes-sigs/kustomize/' },
   { host: 'raw.githubusercontent.com', path: '/tj/n/' },
@@ -298,7 +308,7 @@ export function tmpExec(cmd: string): boolean {
 
 /** A placeholder where a URL should be: documentation, not a command anyone can run. */
 export function placeholderOnly(args: string): boolean {
-  const a = args.replace(/\s-{1,2}[A-Za-z][\w-]{0,30}(?:[ =][A-Za-z0-9_.-]{1,20}\b)?/g, ' ').trim();
+  const a = (' ' + args).replace(/\s-{1,2}[A-Za-z][\w-]{0,30}/g, ' ').trim();
   if (a === '') return true;
   return /^(?:['"]?(?:\.\.\.|…|<[^>]{0,80}>|\[[^\]]{0,80}\]|\{[^}]{0,40}\}|url|URL|the[-_ ]url|link)['"]?\s*)+$/.test(a);
 }

@@ -12,7 +12,7 @@ import { agentDirected, bump, cautionary, inShellView, keyed, restOfLine } from 
 // Severity, in `assess`:
 //   - critical: `/`, `/*`, `~`, `~/`, `~/*`, `$HOME`, `${HOME}`, or `--no-preserve-root` anywhere;
 //   - high: a top-level system directory itself or all of its contents (`/etc`, `/usr/*`,
-//     `/var`, `/boot`, `/home/*`, `/home/<user>`, `/usr/lib` ...);
+//     `/var`, `/boot`, `/home/*`, `/usr/lib` ...);
 //   - +1 (to critical) when the text around it addresses an AI agent;
 //   - low when the command is quoted in a warning or an anecdote on the same line ("never run
 //     rm -rf /", "I accidentally ran sudo rm -rf ~") -- a safety article, not an instruction;
@@ -27,11 +27,13 @@ import { agentDirected, bump, cautionary, inShellView, keyed, restOfLine } from 
 // guardian cannot see; build docs clean output dirs this way), `mkfs` (disk-setup guides name
 // the new, empty disk they just had you attach: too common in benign docs).
 
+// One user's home (`/home/olduser`) is left out on purpose: removing it after `userdel` is a
+// documented admin step; all homes (`/home`, `/home/*`) and the agent's own (`~`, `$HOME`) are in.
 const SYSTEM_DIRS = [
   'etc', 'usr', 'bin', 'sbin', 'boot', 'var', 'lib', 'lib32', 'lib64', 'libx32', 'opt', 'srv', 'dev', 'proc', 'sys',
-  'root', 'home', 'mnt', 'media', 'snap', 'run', 'System', 'Library', 'Applications', 'Users', 'private',
+  'root', 'home', 'mnt', 'media', 'run', 'System', 'Library', 'Applications', 'Users', 'private',
   String.raw`usr\/(?:bin|sbin|lib|lib64|local|share|include|libexec)`, String.raw`var\/(?:lib|db)`,
-  String.raw`private\/(?:etc|var)`, String.raw`home\/[A-Za-z0-9._-]{1,32}`, String.raw`Users\/[A-Za-z0-9._-]{1,32}`,
+  String.raw`private\/(?:etc|var)`,
 ].join('|');
 
 /** A dangerous deletion target: root, home, or a top-level system dir, optionally quoted, optionally `/*`. */
@@ -47,7 +49,7 @@ const SUDO = String.raw`(?:sudo\s{1,4}(?:-[\w-]{1,10}\s{1,4}){0,3})?`;
  */
 const WORDS = String.raw`(?:\s{1,4}(?!rm\s)(?=([^\s;|&<>()\x60]{1,100}))\1){0,6}`;
 
-const RM = keyed(new RegExp(String.raw`(?<![\w.-])${SUDO}rm(?=\s)${WORDS}\s{1,4}(?:${TARGET}|--no-preserve-root\b)`, 'g'));
+const RM = keyed(new RegExp(String.raw`(?<![\w.-])${SUDO}rm['"]?(?=\s)${WORDS}\s{1,4}(?:${TARGET}|--no-preserve-root\b)`, 'g'));
 
 type TargetClass = 'root' | 'home' | 'system' | 'quoted' | null;
 
@@ -134,6 +136,7 @@ export const DESTRUCTIVE_RM_PATTERNS: PatternRecord[] = [
         'rm -rf /usr/share/doc/* /usr/share/man/*',
         'rm -f ~/*',
         'rm -rf /home/node/.npm',
+        'sudo userdel olduser && sudo rm -rf /home/olduser',
       ],
     },
   },

