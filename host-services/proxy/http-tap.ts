@@ -14,7 +14,7 @@ import type { ScanPart, ScanRequest } from '../../lib/scan/types.ts';
 import type { Protocol } from '../../lib/finding.ts';
 import { BodyCapture, type CapturedBody } from './body-capture.ts';
 import { normaliseAddress } from './client-filter.ts';
-import { formatDest, headerParts, splitUrl, urlParts, type RawHeaders } from './message-parts.ts';
+import { formatDest, headerParts, urlParts, urlPath, type RawHeaders } from './message-parts.ts';
 import { isEventStream, reassembleSse } from './sse-reassembly.ts';
 import type { Sink } from './inspect-sink.ts';
 import type { StartedRequest } from './mockttp-internals.ts';
@@ -83,7 +83,7 @@ export class HttpTap {
 
   /** mockttp accepted a request; runs synchronously inside its request handling, so: cheap. */
   requestStarted(req: StartedRequest, agent: string | undefined): void {
-    const { path } = splitUrl(req.url);
+    const path = urlPath(req.url);
     const ex: Exchange = {
       id: req.id,
       meta: {
@@ -223,7 +223,7 @@ export class HttpTap {
     this.cleanup(ex);
     this.sink.counters.stats.requests++;
     const max = this.sink.maxScanBytes;
-    const parts: ScanPart[] = [...urlParts(splitUrl(ex.url), max), ...headerParts(ex.rawHeaders, max)];
+    const parts: ScanPart[] = [...urlParts(ex.url, max), ...headerParts(ex.rawHeaders, max)];
     const bodyPart = toBodyPart(body);
     if (bodyPart) parts.push(bodyPart);
     this.sink.deliver(this.scanRequest('outbound', ex.meta, parts));

@@ -1,57 +1,39 @@
-// Turn an HTTP message head into ScanParts: the path, one part per query parameter
-// (`query:<name>`, value decoded), one per header (`header:<lower-case name>`). Proxy credentials are
-// left out on purpose: they are the agent's name for the proxy, not data leaving the host.
+// Message heads -> ScanParts, through the same functions `scan --http` uses (lib/http-message.ts),
+// so the offline scan and the monitor see a message identically: the raw path, one part per query
+// parameter (`query:<name>`, value as sent), one per header (`header:<lower-case name>`), proxy
+// credentials left out. This file only adapts mockttp's shapes (original-case raw headers,
+// HTTP/2 pseudo-headers, absolute-form URLs) and bounds the text.
+import { headerParts as sharedHeaderParts, targetParts } from '../../lib/http-message.ts';
 import type { ScanPart } from '../../lib/scan/types.ts';
 
 export type RawHeaders = Array<[string, string]>;
 
 const MAX_QUERY_PARAMS = 256;
 const MAX_HEADERS = 512;
-const NOT_SCANNED = new Set(['proxy-authorization', 'proxy-connection']);
 
-export interface UrlPieces {
-  /** path without the query (safe to show in findings) */
-  path: string;
-  query: Array<[string, string]>;
+function bounded(parts: ScanPart[], maxBytes: number): ScanPart[] {
+  return parts.map((p) => (p.text.length > maxBytes ? { ...p, text: p.text.slice(0, maxBytes), truncated: true } : p));
 }
 
-/** Path and query of an absolute or origin-form URL; tolerant of garbage. */
-export function splitUrl(url: string): UrlPieces {
-  try {
-    const u = new URL(url, 'http://placeholder.invalid');
-    const query: Array<[string, string]> = [];
-    for (const [k, v] of u.searchParams) {
-      if (query.length >= MAX_QUERY_PARAMS) break;
-      query.push([k, v]);
-    }
-    return { path: u.pathname, query };
-  } catch {
-    const q = url.indexOf('?');
-    return { path: q === -1 ? url : url.slice(0, q), query: [] };
-  }
+/** `path` first, then the query parameters; tolerant of any target (absolute or origin form). */
+export function urlParts(url: string, maxBytes: number): ScanPart[] {
+  const parts = targetParts(url);
+  return bounded(parts.slice(0, 1 + MAX_QUERY_PARAMS), maxBytes);
 }
 
-function bound(text: string, maxBytes: number): ScanPart['text'] {
-  return text.length > maxBytes ? text.slice(0, maxBytes) : text;
-}
-
-export function urlParts(pieces: UrlPieces, maxBytes: number): ScanPart[] {
-  const parts: ScanPart[] = [{ location: 'path', text: bound(pieces.path, maxBytes) }];
-  for (const [name, value] of pieces.query) {
-    parts.push({ location: `query:${name}`, text: bound(value, maxBytes), ...(value.length > maxBytes ? { truncated: true } : {}) });
-  }
-  return parts;
+/** The URL path for findings: never the query (it may hold the secret). */
+export function urlPath(url: string): string {
+  return targetParts(url)[0]?.text ?? '/';
 }
 
 export function headerParts(rawHeaders: RawHeaders, maxBytes: number): ScanPart[] {
-  const parts: ScanPart[] = [];
+  const lower: RawHeaders = [];
   for (const [name, value] of rawHeaders) {
-    if (parts.length >= MAX_HEADERS) break;
-    const lower = name.toLowerCase();
-    if (NOT_SCANNED.has(lower) || lower.startsWith(':')) continue; // HTTP/2 pseudo-headers repeat the URL
-    parts.push({ location: `header:${lower}`, text: bound(value, maxBytes), ...(value.length > maxBytes ? { truncated: true } : {}) });
+    if (name.startsWith(':')) continue; // HTTP/2 pseudo-headers repeat the URL and the host
+    lower.push([name.toLowerCase(), value]);
+    if (lower.length >= MAX_HEADERS) break;
   }
-  return parts;
+  return bounded(sharedHeaderParts(lower), maxBytes);
 }
 
 /** `host:port`, IPv6 bracketed. */

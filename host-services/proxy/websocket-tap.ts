@@ -4,7 +4,7 @@
 // client). Messages arrive already decompressed (permessage-deflate) and are cut at maxScanBytes.
 import type { ScanPart } from '../../lib/scan/types.ts';
 import { normaliseAddress } from './client-filter.ts';
-import { formatDest, headerParts, splitUrl, urlParts, type RawHeaders } from './message-parts.ts';
+import { formatDest, headerParts, urlParts, urlPath, type RawHeaders } from './message-parts.ts';
 import type { Sink } from './inspect-sink.ts';
 
 export interface WsUpgrade {
@@ -45,12 +45,11 @@ export class WebSocketTap {
 
   upgrade(req: WsUpgrade): void {
     const s = this.get(req.id);
-    const pieces = splitUrl(req.url);
     s.source = normaliseAddress(req.remoteIpAddress ?? 'unknown');
     s.dest = formatDest(req.destination.hostname, req.destination.port);
-    s.path = pieces.path;
+    s.path = urlPath(req.url);
     const max = this.sink.maxScanBytes;
-    this.emit(s, 'outbound', [...urlParts(pieces, max), ...headerParts(req.rawHeaders, max)], req.method);
+    this.emit(s, 'outbound', [...urlParts(req.url, max), ...headerParts(req.rawHeaders, max)], req.method);
     for (const m of s.early.splice(0)) this.message(m);
   }
 

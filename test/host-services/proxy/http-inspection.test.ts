@@ -3,6 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
+import * as net from 'node:net';
+import { httpMessageToScanRequest } from '../../../lib/http-message.ts';
+import type { ScanPart } from '../../../lib/scan/types.ts';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { Scope, collector, httpUpstream, monitor, part, viaProxy, fakeAnthropicKey } from './helpers.ts';
 
@@ -44,8 +47,9 @@ test('request path, each query parameter, each header and the body are inspected
     assert.equal(out.method, 'POST');
     assert.equal(out.path, '/v1/upload', 'path for findings never carries the query');
     assert.equal(part(out, 'path'), '/v1/upload');
-    assert.equal(part(out, 'query:token'), key);
-    assert.equal(part(out, 'query:x'), 'a b');
+    // Values as sent (the scanner's views undo percent-encoding), like `scan --http`.
+    assert.equal(part(out, 'query:token'), encodeURIComponent(key));
+    assert.equal(part(out, 'query:x'), 'a%20b');
     assert.equal(part(out, 'header:x-api-key'), key);
     assert.equal(part(out, 'header:content-type'), 'application/json');
     assert.equal(part(out, 'body'), JSON.stringify({ note: 'hello', k: key }));
@@ -238,6 +242,33 @@ test('stats count requests, responses and scanned bytes', async () => {
     assert.equal(s.requests, 3);
     assert.equal(s.responses, 3);
     assert.ok(s.bytes_scanned >= 30);
+  } finally {
+    await scope.close();
+  }
+});
+
+test('the monitor builds the same parts as `scan --http` (lib/http-message.ts) for the same raw request', async () => {
+  const scope = new Scope();
+  try {
+    const c = collector();
+    const up = await recordingUpstream(scope, (_q, _b, res) => res.end('ok'));
+    const m = await monitor(scope, { inspect: c.inspect });
+    const body = 'token=' + fakeAnthropicKey();
+    const raw =
+      `POST http://127.0.0.1:${up.port}/a/../b%2Fc?Key=v%3D1&x&y=+z HTTP/1.1\r\n` +
+      `Host: 127.0.0.1:${up.port}\r\nX-Custom: Value One\r\nCookie: s=1\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
+      `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
+    await new Promise<void>((resolve) => {
+      const s = net.connect({ host: '127.0.0.1', port: m.port }, () => s.end(raw));
+      s.on('data', () => {});
+      s.on('close', () => resolve());
+    });
+    const live = await c.waitFor((r) => r.direction === 'outbound' && r.method === 'POST', 'live scan');
+    const offline = httpMessageToScanRequest(Buffer.from(raw), { platform: 'openclaw', protocol: 'http', source: '127.0.0.1', maxScanBytes: 1 << 20 });
+    const shape = (parts: ScanPart[]): string[] => parts.map((p) => `${p.location}=${p.text}`);
+    assert.deepEqual(shape(live.parts), shape(offline.parts));
+    assert.equal(live.path, offline.path);
+    assert.equal(live.dest, offline.dest);
   } finally {
     await scope.close();
   }
