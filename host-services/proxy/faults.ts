@@ -43,6 +43,8 @@ export class Counters {
 
   fault(kind: FaultKind, code?: string): void {
     this.f[kind]++;
+    // A swallowed console line is a symptom of another fault, already recorded as itself.
+    if (kind === 'suppressed_messages') return;
     // Codes are error identifiers (ECONNREFUSED, cert-rejected); anything else is dropped.
     const safe = code !== undefined && SAFE_CODE.test(code) ? code : undefined;
     this.last = { kind, ...(safe ? { code: safe } : {}), at: new Date().toISOString() };
