@@ -7,7 +7,8 @@
 // the console methods are wrapped: a call is swallowed (and counted, without its text) when
 //   - a stack frame lies inside mockttp or its @httptoolkit / TLS helper packages, or
 //   - its first argument starts with a message mockttp is known to print, or
-//   - it has no caller frame outside Node internals (`promise.catch(console.error)` in mockttp).
+//   - it is console.error with no caller frame outside Node internals (mockttp's
+//     `promise.catch(console.error)`; other console methods are never judged by this rule).
 // Every other call passes through untouched. The wrap is reference-counted and removed when the
 // last monitor stops.
 
@@ -46,7 +47,7 @@ const listeners = new Set<SuppressedListener>();
 const originals = new Map<ConsoleMethod, (...args: unknown[]) => void>();
 const wrappers = new Map<ConsoleMethod, (...args: unknown[]) => void>();
 
-function category(args: unknown[]): string | undefined {
+function category(method: ConsoleMethod, args: unknown[]): string | undefined {
   const first = args[0];
   if (typeof first === 'string') {
     for (const [prefix, cat] of KNOWN_PREFIXES) if (first.startsWith(prefix)) return cat;
@@ -57,7 +58,7 @@ function category(args: unknown[]): string | undefined {
   Error.stackTraceLimit = limit;
   const frames = stack.split('\n').slice(3); // Error, this function, the wrapper
   if (frames.some((f) => MOCKTTP_FRAME.test(f))) return 'mockttp';
-  if (frames.every(isInternalFrame)) return 'unattributed';
+  if (method === 'error' && frames.every(isInternalFrame)) return 'unattributed';
   return undefined;
 }
 
@@ -75,7 +76,7 @@ function install(): void {
     const original = console[m] as (...args: unknown[]) => void;
     originals.set(m, original);
     const guarded = function guarded(...args: unknown[]): void {
-      const cat = category(args);
+      const cat = category(m, args);
       if (cat === undefined) return original.apply(console, args);
       for (const l of listeners) {
         try {
