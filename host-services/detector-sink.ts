@@ -7,6 +7,10 @@
 //                 never keeps the process alive)
 //   flush()       every open dedup window is written now (shutdown, tests)
 //   close()       stop the timer, flush, close the log; inspect() is a no-op afterwards
+//   reloadKnownSecrets()  re-reads config.secret_env_files (the monitor calls it on SIGHUP)
+//
+// Known secrets: the values in config.secret_env_files (the agent's own keys) are loaded into
+// the scanner's memory and nowhere else; only their count is ever reported.
 //
 // Nothing here throws into the proxy: a detector exception or a failed log write is counted
 // and the last one remembered (kind, error code and time only: never a message that could
@@ -16,6 +20,7 @@ import { Deduper } from '../lib/dedup.ts';
 import type { Finding, Platform } from '../lib/finding.ts';
 import { fingerprintSecret, loadOrCreateInstallKey } from '../lib/fingerprint.ts';
 import type { HomeLayout } from '../lib/home-layout.ts';
+import { loadKnownSecrets } from '../lib/known-secrets/load.ts';
 import { FindingsLog } from '../lib/log/jsonl-writer.ts';
 import { PATTERNS } from '../lib/patterns/registry.ts';
 import { Scanner } from '../lib/scan/scanner.ts';
@@ -24,7 +29,7 @@ import type { ScanRequest } from '../lib/scan/types.ts';
 export const DEDUP_FLUSH_INTERVAL_MS = 1_000;
 
 export interface DetectorFault {
-  kind: 'detector_error' | 'log_write' | 'log_rotate' | 'log_invalid';
+  kind: 'detector_error' | 'log_write' | 'log_rotate' | 'log_invalid' | 'secret_reload';
   /** an error code or class name (ENOSPC, TypeError), never a message */
   code?: string;
   at: string;
@@ -47,6 +52,10 @@ export interface DetectorCounters {
   /** findings the log rejected as invalid (a detector bug) */
   log_invalid_findings: number;
   log_rotations: number;
+  /** values loaded from secret env files (a count: the values never leave memory) */
+  known_secrets: number;
+  /** reloads of the secret env files that failed (the previous values stay in use) */
+  known_secret_reload_failures: number;
   last_error: DetectorFault | null;
 }
 
@@ -55,11 +64,16 @@ export interface DetectorSink {
   flush(): void;
   close(): void;
   counters(): DetectorCounters;
+  /**
+   * Re-reads the secret env files. On failure the previous values stay in use, the failure is
+   * counted and returned (the error names the file, never a value).
+   */
+  reloadKnownSecrets(): { ok: true; known: number } | { ok: false; error: unknown };
 }
 
 export interface DetectorSinkOptions {
   layout: HomeLayout;
-  config: Pick<ResolvedConfig, 'max_scan_bytes' | 'dedup_window_ms' | 'log'>;
+  config: Pick<ResolvedConfig, 'max_scan_bytes' | 'dedup_window_ms' | 'log'> & Partial<Pick<ResolvedConfig, 'secret_env_files'>>;
   /** fills a request that carries no platform */
   platform: Platform;
   /** clock for tests */
@@ -78,15 +92,20 @@ function codeOf(err: unknown): string | undefined {
 export function createDetectorSink(opts: DetectorSinkOptions): DetectorSink {
   const { layout, config, platform } = opts;
   const key = loadOrCreateInstallKey(layout.home);
+  const secretFiles = config.secret_env_files ?? [];
+  // a bad secret env file at startup is a startup error (CONFIG_INVALID naming the field)
+  const known = secretFiles.length ? loadKnownSecrets(secretFiles).secrets : [];
   const scanner = new Scanner({
     patterns: [...PATTERNS],
     limits: { maxScanBytes: config.max_scan_bytes },
     fingerprint: (family, secret) => fingerprintSecret(key, family, secret),
+    knownSecrets: known,
   });
+  let reloadFailures = 0;
   const deduper = new Deduper({ windowMs: config.dedup_window_ms, ...(opts.now ? { now: opts.now } : {}) });
   const log = new FindingsLog(layout.findingsLog, { maxBytes: config.log.max_bytes, maxFiles: config.log.max_files });
 
-  const c: Omit<DetectorCounters, 'log_write_failures' | 'log_rotation_failures' | 'log_invalid_findings' | 'log_rotations' | 'findings_logged'> = {
+  const c: Pick<DetectorCounters, 'scanned' | 'findings_detected' | 'findings_deduplicated' | 'detector_errors' | 'last_error'> = {
     scanned: 0,
     findings_detected: 0,
     findings_deduplicated: 0,
@@ -157,6 +176,18 @@ export function createDetectorSink(opts: DetectorSinkOptions): DetectorSink {
       }
     },
     flush,
+    reloadKnownSecrets() {
+      try {
+        const fresh = secretFiles.length ? loadKnownSecrets(secretFiles).secrets : [];
+        scanner.setKnownSecrets(fresh);
+        return { ok: true, known: scanner.knownSecretCount };
+      } catch (err) {
+        reloadFailures += 1;
+        const code = codeOf(err);
+        fault({ kind: 'secret_reload', ...(code ? { code } : {}) });
+        return { ok: false, error: err };
+      }
+    },
     close() {
       if (closed) return;
       clearInterval(timer);
@@ -176,6 +207,8 @@ export function createDetectorSink(opts: DetectorSinkOptions): DetectorSink {
         log_rotation_failures: s.rotationFailures,
         log_invalid_findings: s.invalidFindings,
         log_rotations: s.rotations,
+        known_secrets: scanner.knownSecretCount,
+        known_secret_reload_failures: reloadFailures,
         last_error: c.last_error ? { ...c.last_error } : null,
       };
     },

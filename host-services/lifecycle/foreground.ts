@@ -1,7 +1,7 @@
 // The monitor process itself (`start --foreground`, `npm start`, and the child of a background
 // `start`): claims the home, starts the proxy with the detector wired in, records its state,
 // keeps the state's counters fresh, serves NanoClaw IPC tasks when a NanoClaw root is configured,
-// and on SIGINT/SIGTERM (or SIGHUP) shuts down cleanly:
+// reloads the secret env files on SIGHUP, and on SIGINT/SIGTERM shuts down cleanly:
 //   stop the IPC watcher and the listener -> flush every open dedup window -> close the log ->
 //   remove pid/state.
 //
@@ -13,7 +13,7 @@
 import type { ResolvedConfig } from '../config/schema.ts';
 import { createDetectorSink, type DetectorCounters, type DetectorSink } from '../detector-sink.ts';
 import { startMonitor, type MonitorHandle } from '../proxy/monitor.ts';
-import { GuardianError, type FieldProblem } from '../../lib/errors.ts';
+import { describeError, GuardianError, type FieldProblem } from '../../lib/errors.ts';
 import { defaultHome, type HomeLayout } from '../../lib/home-layout.ts';
 import type { IpcWatcher } from '../ipc/watcher.ts';
 import { currentIdentity } from './process-identity.ts';
@@ -94,8 +94,8 @@ export interface ForegroundOptions {
   log?: (line: string) => void;
 }
 
-/** The signals that stop the monitor cleanly (SIGHUP too: a closed terminal must not leave stale files). */
-export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** The signals that stop the monitor cleanly. SIGHUP reloads the secret env files instead. */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 function faultsAndStats(handle: MonitorHandle, sink: DetectorSink, ipc: IpcWatcher | null): Pick<MonitorState, 'faults' | 'stats'> {
   const pf = handle.faults();
@@ -108,6 +108,7 @@ function faultsAndStats(handle: MonitorHandle, sink: DetectorSink, ipc: IpcWatch
       ...proxyCounts,
       // the proxy counts exceptions out of inspect() (none: the sink catches its own)
       detector_errors: (proxyCounts.detector_errors ?? 0) + dc.detector_errors,
+      known_secret_reload_failures: dc.known_secret_reload_failures,
       log_write_failures: dc.log_write_failures,
       log_rotation_failures: dc.log_rotation_failures,
       log_invalid_findings: dc.log_invalid_findings,
@@ -120,6 +121,7 @@ function faultsAndStats(handle: MonitorHandle, sink: DetectorSink, ipc: IpcWatch
       findings_deduplicated: dc.findings_deduplicated,
       findings_logged: dc.findings_logged,
       log_rotations: dc.log_rotations,
+      known_secrets: dc.known_secrets,
       ...(ipc ? ipcStats(ipc) : {}),
     },
   };
@@ -165,8 +167,8 @@ export async function runForeground(opts: ForegroundOptions): Promise<number> {
     if (config.nanoclaw_root) {
       // NanoClaw's containers ask through data/ipc/<group>/clawsec_tasks/ (zero-patch integration)
       const { startIpcWatcher } = await import('../ipc/watcher.ts');
-      const log = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
-      ipc = startIpcWatcher({ nanoclawRoot: config.nanoclaw_root, layout, config, log, ...(opts.checkConfig ? { checkConfig: opts.checkConfig } : {}) });
+      const ipcLog = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+      ipc = startIpcWatcher({ nanoclawRoot: config.nanoclaw_root, layout, config, log: ipcLog, ...(opts.checkConfig ? { checkConfig: opts.checkConfig } : {}) });
     }
     const now = new Date().toISOString();
     state = {
@@ -235,6 +237,14 @@ export async function runForeground(opts: ForegroundOptions): Promise<number> {
     };
     for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   });
+  const log = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const onReload = (): void => {
+    const r = liveSink.reloadKnownSecrets();
+    if (r.ok) log(`reloaded the secret env files: watching ${r.known} known secret value${r.known === 1 ? '' : 's'}`);
+    else log(`could not reload the secret env files; the previous values stay in use (${describeError(r.error)})`);
+    refresh();
+  };
+  process.on('SIGHUP', onReload);
 
   try {
     await opts.onReady(state);
@@ -250,6 +260,7 @@ export async function runForeground(opts: ForegroundOptions): Promise<number> {
     liveSink.close(); // flushes every open dedup window and closes the log
     removeRunFiles(layout, process.pid);
     if (onSignal) for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
+    process.off('SIGHUP', onReload);
   }
   opts.onStopped?.({ signal: signalName, counters: liveSink.counters() });
   return 0;

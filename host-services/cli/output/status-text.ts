@@ -18,6 +18,11 @@ export function homeArg(home: string, platform: TrafficStatus['platform'], userH
   return home === defaultHome(platform, userHome) ? '' : ` --home ${shellQuote(home)}`;
 }
 
+function knownSecretsRow(s: TrafficStatus): Array<[string, unknown]> {
+  const n = s.stats?.known_secrets;
+  return typeof n === 'number' && n > 0 ? [['known secrets', `${n} value${n === 1 ? '' : 's'} from secret env files (held in memory only; SIGHUP reloads)`]] : [];
+}
+
 /** What to tell an operator once the monitor listens. */
 export function setupText(s: TrafficStatus, opts: { foreground: boolean; userHome?: string }): string[] {
   const url = s.proxy_url ?? '';
@@ -29,6 +34,7 @@ export function setupText(s: TrafficStatus, opts: { foreground: boolean; userHom
       ['listening on', s.listen ? `${s.listen.host}:${s.listen.port}` : ''],
       ['HTTPS', s.https_inspection ? 'inspected (clients must trust the guardian CA)' : 'tunnelled without inspection (destination and SNI only)'],
       ['max scan bytes', s.max_scan_bytes],
+      ...knownSecretsRow(s),
       ['findings log', s.findings_log],
       ['home', s.home],
     ]),
@@ -92,7 +98,7 @@ export function statusText(s: TrafficStatus, table: TableOptions): string[] {
     ['HTTPS inspection', s.https_inspection ? 'on' : 'off'],
   );
   if (s.ca_cert_path) rows.push(['CA certificate', s.ca_cert_path], ['CA SHA-256', s.ca_fingerprint_sha256 ?? 'unknown']);
-  rows.push(['max scan bytes', s.max_scan_bytes], ['home', s.home], ['findings log', s.findings_log]);
+  rows.push(['max scan bytes', s.max_scan_bytes], ...knownSecretsRow(s), ['home', s.home], ['findings log', s.findings_log]);
   lines.push(...keyValueLines(rows));
   const t = s.findings_by_type;
   lines.push(

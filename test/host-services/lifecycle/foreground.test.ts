@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ALNUM, fakeToken } from '../../../lib/patterns/fake.ts';
 import { fakeKey, findingLines, proxiedPost, Sandbox, waitFor } from './helpers.ts';
 
 const SLOW = { timeout: 180_000 };
@@ -18,7 +19,7 @@ function environOf(pid: number): string[] | null {
   }
 }
 
-for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   test(`--foreground: ${sig} flushes the open dedup window, removes pid/state, exits 0`, SLOW, async (t) => {
     const sb = new Sandbox(t);
     const up = await sb.upstream();
@@ -114,4 +115,39 @@ test('start --nanoclaw-root serves IPC tasks from the monitor; stop ends it', SL
   assert.ok(!('home' in result.data) && !JSON.stringify(result).includes(sb.root), 'no host path crosses into the container');
 
   assert.equal((await sb.cli(['stop'])).code, 0);
+});
+
+test('--secret-env-file: the agent own values are found in any encoding; SIGHUP reloads them', SLOW, async (t) => {
+  const sb = new Sandbox(t);
+  const up = await sb.upstream();
+  const envFile = join(sb.root, 'agent.env');
+  const first = fakeToken('known-secret-1', 40, ALNUM);
+  const second = fakeToken('known-secret-2', 40, ALNUM);
+  writeFileSync(envFile, `MY_SERVICE_TOKEN=${first}\n`);
+  const mon = sb.spawnBin(['start', '--foreground', '--port', '0', '--home', sb.home, '--secret-env-file', envFile]);
+  const state = await waitFor('foreground monitor', () => {
+    if (mon.exitCode !== null) throw new Error(`monitor exited early: ${mon.out.stderr}`);
+    const s = sb.state();
+    return s && s.pid === mon.pid ? s : null;
+  });
+  assert.equal(state.stats.known_secrets, 1);
+  assert.match(mon.out.stdout, /known secrets:\s+1 value/);
+
+  await proxiedPost(state.listen.port, up.port, '/a', JSON.stringify({ blob: Buffer.from(first).toString('base64') }));
+  const one = await waitFor('known secret found (base64)', () => findingLines(sb.layout).find((l) => l.pattern === 'known_secret'));
+  assert.equal(one.rule_id, 'known_secret/MY_SERVICE_TOKEN');
+
+  // rotate the value in the file and reload with SIGHUP: the new value is watched from now on
+  writeFileSync(envFile, `MY_SERVICE_TOKEN=${second}\n`);
+  mon.kill('SIGHUP');
+  await waitFor('reload logged', () => mon.out.stderr.includes('reloaded the secret env files'));
+  assert.equal(mon.exitCode, null, 'SIGHUP does not stop the monitor');
+  await proxiedPost(state.listen.port, up.port, '/b', `token=${second}`);
+  await waitFor('the new value found', () => findingLines(sb.layout).filter((l) => l.pattern === 'known_secret').length === 2);
+
+  mon.kill('SIGTERM');
+  const [code] = (await once(mon, 'exit')) as [number | null];
+  assert.equal(code, 0);
+  const everything = readFileSync(sb.layout.findingsLog, 'utf8') + mon.out.stdout + mon.out.stderr;
+  for (const v of [first, second]) assert.ok(!everything.includes(v.slice(0, 12)), 'a known value was written out');
 });
