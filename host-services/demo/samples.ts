@@ -49,7 +49,7 @@ export function demoSamples(): DemoSample[] {
     // ---- outbound ------------------------------------------------------------------------
     {
       id: 'own-provider-key',
-      label: 'Anthropic key in x-api-key to api.anthropic.com (its own provider)',
+      label: 'Anthropic key in x-api-key to api.anthropic.com (own provider)',
       kind: 'benign',
       direction: 'outbound',
       host: 'api.anthropic.com',

@@ -16,6 +16,11 @@ export interface SetupTextOptions {
   nodeVersion?: string;
   /** user home, to decide whether `env` needs --home (default: os.homedir()) */
   userHome?: string;
+  /**
+   * false: leave out the first two lines (where the proxy is, nothing host-wide changed), for a
+   * caller that prints its own summary of the monitor above the per-process part (default true)
+   */
+  header?: boolean;
 }
 
 const CONTROL = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
@@ -43,11 +48,13 @@ export function renderSetupText(status: SetupStatus, opts: SetupTextOptions = {}
     openclawProxy: 'env',
   });
 
-  lines.push(
-    `clawsec-traffic-guardian is monitoring at ${plan.proxyUrl} (detect and log only).`,
-    'Nothing host-wide was changed: only a process started with the variables below goes through it.',
-    '',
-  );
+  if (opts.header ?? true) {
+    lines.push(
+      `clawsec-traffic-guardian is monitoring at ${plan.proxyUrl} (detect and log only).`,
+      'Nothing host-wide was changed: only a process started with the variables below goes through it.',
+      '',
+    );
+  }
   if (status.https_inspection && status.ca_cert_path && status.ca_fingerprint_sha256) {
     lines.push(
       'HTTPS inspection: on. Trust the guardian CA in the agent process only (never system-wide):',

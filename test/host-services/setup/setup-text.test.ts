@@ -44,6 +44,14 @@ test('inspection off: proxy URL, HTTPS tunnelled, the one-line OpenClaw command,
   assert.doesNotMatch(text, /fetch\(\) ignores/);
 });
 
+test('header: false leaves out only the summary lines', () => {
+  const full = renderSetupText(status(), { userHome: USER_HOME });
+  const body = renderSetupText(status(), { userHome: USER_HOME, header: false });
+  assert.doesNotMatch(body, /monitoring at/);
+  assert.ok(full.endsWith(body));
+  assert.match(body, /^HTTPS: tunnelled/);
+});
+
 test('inspection on: CA path and fingerprint, NODE_EXTRA_CA_CERTS in the one-liner, bundle pointer', () => {
   const text = renderSetupText(status({ https_inspection: true, ca_cert_path: '/home/u/ca/ca.pem', ca_fingerprint_sha256: FP }), { userHome: USER_HOME });
   assert.ok(text.includes(`SHA-256:        ${FP}`));
