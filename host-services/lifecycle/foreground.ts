@@ -139,8 +139,44 @@ export async function runForeground(opts: ForegroundOptions): Promise<number> {
   const env = opts.env ?? process.env;
   if (config.upstream_proxy === null) for (const k of PROXY_ENV_VARS) delete process.env[k];
 
+  // A closed terminal or a reader that went away must not crash a running monitor: output
+  // errors (EPIPE, EIO) on its own stdout/stderr are ignored.
+  const ignoreOutputError = (): void => undefined;
+  process.stdout.on('error', ignoreOutputError);
+  process.stderr.on('error', ignoreOutputError);
+
+  // Stop signals are caught from the very start: one arriving during startup lets startup
+  // finish and then shuts down cleanly (no half-written run files).
+  let signalName = 'stop';
+  let onSignal: ((sig: NodeJS.Signals) => void) | undefined;
+  const stopRequested = new Promise<void>((resolve) => {
+    let count = 0;
+    onSignal = (sig) => {
+      count += 1;
+      signalName = sig;
+      if (count === 1) resolve();
+      else {
+        // a second signal while shutting down: leave at once, without stale files
+        removeRunFiles(layout, process.pid);
+        process.exit(130);
+      }
+    };
+    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
+  });
+  const removeSignalHandlers = (): void => {
+    if (onSignal) for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
+    process.stdout.off('error', ignoreOutputError);
+    process.stderr.off('error', ignoreOutputError);
+  };
+
   const inherited = env[START_LOCK_TOKEN_ENV];
-  const lock = await claimStart(layout, { timeoutMs: opts.lockTimeoutMs ?? 30_000, ...(inherited ? { inheritedToken: inherited } : {}) });
+  let lock: StartLock;
+  try {
+    lock = await claimStart(layout, { timeoutMs: opts.lockTimeoutMs ?? 30_000, ...(inherited ? { inheritedToken: inherited } : {}) });
+  } catch (err) {
+    removeSignalHandlers();
+    throw err;
+  }
   // the token is ours now; nothing we start should see it
   delete process.env[START_LOCK_TOKEN_ENV];
 
@@ -199,6 +235,7 @@ export async function runForeground(opts: ForegroundOptions): Promise<number> {
     sink?.close();
     removeRunFiles(layout, process.pid);
     lock.release();
+    removeSignalHandlers();
     throw err;
   }
   lock.release();
@@ -221,22 +258,6 @@ export async function runForeground(opts: ForegroundOptions): Promise<number> {
   const timer = setInterval(refresh, STATE_REFRESH_MS);
   timer.unref();
 
-  let signalName = 'stop';
-  let onSignal: ((sig: NodeJS.Signals) => void) | undefined;
-  const stopRequested = new Promise<void>((resolve) => {
-    let count = 0;
-    onSignal = (sig) => {
-      count += 1;
-      signalName = sig;
-      if (count === 1) resolve();
-      else {
-        // a second signal while shutting down: leave at once, without stale files
-        removeRunFiles(layout, process.pid);
-        process.exit(130);
-      }
-    };
-    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
-  });
   const log = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const onReload = (): void => {
     const r = liveSink.reloadKnownSecrets();
@@ -259,7 +280,7 @@ export async function runForeground(opts: ForegroundOptions): Promise<number> {
     }
     liveSink.close(); // flushes every open dedup window and closes the log
     removeRunFiles(layout, process.pid);
-    if (onSignal) for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
+    removeSignalHandlers();
     process.off('SIGHUP', onReload);
   }
   opts.onStopped?.({ signal: signalName, counters: liveSink.counters() });
