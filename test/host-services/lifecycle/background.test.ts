@@ -5,10 +5,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
+import { createServer } from 'node:net';
 import { FindingSchema } from '../../../lib/finding.ts';
 import { CONTRACT_STATUS_FIELDS, fakeKey, findingLines, pidAlive, proxiedPost, Sandbox, waitFor } from './helpers.ts';
 
 const SLOW = { timeout: 240_000 };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 test('start in background, find a leak through it, refuse a second start, stop twice', SLOW, async (t) => {
   const sb = new Sandbox(t);
@@ -68,6 +79,18 @@ test('start in background, find a leak through it, refuse a second start, stop t
     const r = JSON.parse((await sb.cli(['status', '--json'])).stdout) as Record<string, any>;
     return r.stats?.requests >= 1 && r.stats?.findings_logged >= 1 ? r : null;
   }, 30_000);
+
+  // a fault inside the monitor (upstream refused) is visible from this other process
+  const deadPort = await freePort();
+  const refused = await proxiedPost(s.listen.port, deadPort, '/nowhere', '{}');
+  assert.ok(refused.status >= 500, `refused upstream answered ${refused.status}`);
+  const faulty = await waitFor('upstream fault in status', async () => {
+    const r = JSON.parse((await sb.cli(['status', '--json'])).stdout) as Record<string, any>;
+    return r.faults?.upstream_errors >= 1 ? r : null;
+  }, 30_000);
+  assert.equal(faulty.faults.last_error.kind, 'upstream_errors');
+  const humanFaults = await sb.cli(['status']);
+  assert.match(humanFaults.stdout, /^faults: .*upstream errors \d+/m);
 
   // a second start never makes a second monitor
   const again = await sb.cli(['start', '--port', '0']);
