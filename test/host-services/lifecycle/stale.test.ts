@@ -139,3 +139,23 @@ test('an unreadable state file is stale (corrupt); start cleans it and starts', 
   assert.equal(sb.state()?.pid, st.pid);
   assert.equal((await sb.cli(['stop'])).code, 0);
 });
+
+test('stop: a monitor that ignores SIGTERM is killed after --timeout', { ...SLOW, skip: !linux && 'needs /proc' }, async (t) => {
+  const sb = new Sandbox(t);
+  // a stand-in monitor: ignores SIGTERM, and its command line carries the guardian's marker
+  const stubborn = sb.spawnHelper(process.execPath, ['-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); console.log('ready')", 'clawsec-traffic-guardian']);
+  await new Promise((resolve) => stubborn.stdout?.once('data', resolve));
+  const pid = stubborn.pid as number;
+  fakeState(sb, pid);
+  assert.deepEqual(checkIdentity(sb.state()?.process), { alive: true }, 'recognised as the recorded monitor');
+  const exited = once(stubborn, 'exit');
+  const r = await sb.cli(['stop', '--timeout', '1', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as Record<string, any>;
+  assert.equal(out.stopped, true);
+  assert.equal(out.forced, true);
+  assert.equal(out.pid, pid);
+  const [, signal] = (await exited) as [number | null, string | null];
+  assert.equal(signal, 'SIGKILL');
+  assert.deepEqual(sb.runFilesExist(), { state: false, pid: false });
+});
