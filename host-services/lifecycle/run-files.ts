@@ -248,10 +248,7 @@ export function lockAgeMs(layout: HomeLayout): number | null {
   }
 }
 
-/**
- * Removes the lock only if it still holds `token` (or, with token null, if its inode is the
- * one `ino` names): never someone else's lock.
- */
+/** Removes the lock only if it still holds `token`: never someone else's lock. */
 export function removeLock(layout: HomeLayout, token: string): void {
   const path = startLockPath(layout);
   let fd: number;

@@ -25,8 +25,9 @@ import {
 const UNREADABLE_LOCK_GRACE_MS = 5_000;
 
 export interface StartLock {
-  readonly token: string;
   /** hand-over value for the monitor child (START_LOCK_TOKEN_ENV) */
+  readonly token: string;
+  /** removes the lock if it still holds our token; idempotent */
   release(): void;
 }
 
