@@ -25,22 +25,25 @@ export function before(text: string, pos: number, max: number): string {
   return text.slice(Math.max(0, pos - max), pos);
 }
 
-/** The line holding [start, end): from the previous newline to the next, bounded on each side. */
+/**
+ * The line holding [start, end): from the previous newline to the next, bounded on each side.
+ * Searches only inside the bounds (a 1 MiB body without newlines must not be rescanned per call).
+ */
 export function lineAround(text: string, start: number, end: number, maxBefore = 600, maxAfter = 600): { line: string; offset: number } {
   const lo = Math.max(0, start - maxBefore);
-  const nl = text.lastIndexOf('\n', start - 1);
-  const from = nl >= lo ? nl + 1 : lo;
+  const nl = text.slice(lo, start).lastIndexOf('\n');
+  const from = nl >= 0 ? lo + nl + 1 : lo;
   const hi = Math.min(text.length, end + maxAfter);
-  const next = text.indexOf('\n', end);
-  const to = next >= 0 && next < hi ? next : hi;
+  const next = text.slice(end, hi).indexOf('\n');
+  const to = next >= 0 ? end + next : hi;
   return { line: text.slice(from, to), offset: from };
 }
 
 /** The matched text plus the rest of its line (bounded), for flags that follow an operand. */
 export function restOfLine(text: string, start: number, max = 400): string {
-  const hi = Math.min(text.length, start + max);
-  const next = text.indexOf('\n', start);
-  return text.slice(start, next >= 0 && next < hi ? next : hi);
+  const s = text.slice(start, Math.min(text.length, start + max));
+  const next = s.indexOf('\n');
+  return next >= 0 ? s.slice(0, next) : s;
 }
 
 /**
@@ -77,10 +80,11 @@ export function fragmentView(ctx: MatchContext): boolean {
  * candidates by rule id + secret and keeps the first one; where the deciding context sits
  * outside the match (`never run rm -rf /` is low, the same `rm -rf /` as a step is critical;
  * `>> ~/.ssh/authorized_keys` after a placeholder vs after a real key), the key must carry it
- * or the first occurrence would mask a later, worse one. Runs only on a successful match.
+ * or the first occurrence would mask a later, worse one. Runs only on a successful match and
+ * reaches back at most 240 characters.
  */
 export function keyed(re: RegExp): RegExp {
-  return new RegExp(String.raw`(?:${re.source})(?<=(?<secret>(?:[^\n\\n]|(?<!\\)n|\\(?!n)){0,1200}))`, re.flags);
+  return new RegExp(String.raw`(?:${re.source})(?<=(?<secret>(?:[^\n\\n]|(?<!\\)n|\\(?!n)){0,240}))`, re.flags);
 }
 
 /** Whether the view went through shell de-obfuscation (unknown variables became empty there). */

@@ -90,8 +90,12 @@ export const SSH_AUTHORIZED_KEY_INJECTION_PATTERNS: PatternRecord[] = [
     severity: 'high',
     description: 'a key appended or written into authorized_keys (echo "ssh-… AAAA…" >> ~/.ssh/authorized_keys, tee -a, curl … >>)',
     keywords: ['authorized_keys'],
+    // Anchored on the rare literal (a regex that starts with a lookbehind would try it at every
+    // position); the write in front of it (>>, >, tee [-a], curl -o, wget -O) is checked by a
+    // bounded lookbehind placed after the literal, so pages full of `>` cost nothing. Its path
+    // never crosses another `…_keys`, so repeated literals are not walked over again.
     regex: keyed(
-      /(?:(?:>|&gt;){1,2}|(?<![\w.-])tee(?:\s{1,4}-{1,2}[a-z]{1,8}){0,3}|(?<=\s)-[a-zA-Z]{0,4}[oO]|--output(?:-document)?[= ])\s{0,4}(?:['"]|&quot;|&#39;)?(?<target>(?:[\w~$.{}/-]{0,150}\/)?authorized_keys2?)(?![\w.-])/g,
+      /authorized_keys2?(?![\w.-])(?<=(?:(?:>|&gt;){1,2}|(?<![\w.-])tee(?:\s{1,4}-{1,2}[a-z]{1,8}){0,3}|\s-[a-zA-Z]{0,4}[oO]|--output(?:-document)?[= ])\s{0,4}(?:['"]|&quot;|&#39;)?(?<target>(?:(?:[A-Za-z0-9~$.{}/-]|_(?!keys)){0,150}\/)?)authorized_keys2?)/g,
     ),
     assess: assessKeyWrite,
     examples: {
