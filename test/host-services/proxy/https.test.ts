@@ -7,7 +7,8 @@ import { execFile, execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { Scope, collector, hasOpenssl, httpsUpstream, httpsViaProxy, makeUpstreamPki, monitor, part, fakeAnthropicKey } from './helpers.ts';
+import { Scope, collector, connectTunnel, hasOpenssl, httpsUpstream, httpsViaProxy, makeUpstreamPki, monitor, part, fakeAnthropicKey } from './helpers.ts';
+import * as tls from 'node:tls';
 import * as http from 'node:http';
 
 const opensslMissing = hasOpenssl() ? false : 'openssl CLI not installed';
@@ -166,6 +167,28 @@ test('upstream trust: an untrusted upstream fails (502, fault counted); NODE_EXT
   } finally {
     if (savedExtra === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
     else process.env.NODE_EXTRA_CA_CERTS = savedExtra;
+    await scope.close();
+  }
+});
+
+test('inspection off: the TLS SNI is recorded next to the CONNECT host when they differ', { skip: opensslMissing }, async () => {
+  const scope = new Scope();
+  try {
+    const pki = await makeUpstreamPki(scope);
+    const up = await httpsUpstream(scope, pki, echoHandler);
+    const c = collector();
+    const m = await monitor(scope, { inspect: c.inspect });
+    const socket = await connectTunnel(m.port, `127.0.0.1:${up.port}`);
+    const tlsSocket = tls.connect({ socket, servername: 'localhost', ca: pki.caCert });
+    await new Promise<void>((resolve, reject) => {
+      tlsSocket.once('secureConnect', () => resolve());
+      tlsSocket.once('error', reject);
+    });
+    tlsSocket.destroy();
+    const tunnel = await c.waitFor((r) => r.method === 'CONNECT', 'tunnel scan');
+    assert.equal(tunnel.dest, `127.0.0.1:${up.port}`);
+    assert.deepEqual(tunnel.parts.map((p) => `${p.location}=${p.text}`), ['host=127.0.0.1', 'host=localhost']);
+  } finally {
     await scope.close();
   }
 });
