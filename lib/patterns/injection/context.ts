@@ -75,21 +75,14 @@ export function fragmentView(ctx: MatchContext): boolean {
 }
 
 /**
- * Appends a `secret` group: the match plus the text before it on its line (a JSON `\n` escape
- * counts as a line end, so a command on its own line keys alike in raw and JSON-decoded views). The scanner keys
- * candidates by rule id + secret and keeps the first one; where the deciding context sits
- * outside the match (`never run rm -rf /` is low, the same `rm -rf /` as a step is critical;
- * `>> ~/.ssh/authorized_keys` after a placeholder vs after a real key), the key must carry it
- * or the first occurrence would mask a later, worse one. Runs only on a successful match and
- * reaches back at most 240 characters.
+ * Appends a `secret` group: the match plus up to 240 characters before it on its line (a JSON
+ * `\n` escape counts as a line end). The scanner keys candidates by rule id + secret; for a
+ * match that is the same text for every command (ssh: the literal `authorized_keys`), the key
+ * (and so the finding and its fingerprint) must carry the command in front of it. Runs only on
+ * a successful match.
  */
 export function keyed(re: RegExp): RegExp {
   return new RegExp(String.raw`(?:${re.source})(?<=(?<secret>(?:[^\n\\n]|(?<!\\)n|\\(?!n)){0,240}))`, re.flags);
-}
-
-/** Whether the view went through shell de-obfuscation (unknown variables became empty there). */
-export function inShellView(ctx: MatchContext): boolean {
-  return (ctx.encodings ?? []).includes('shell');
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import type { PatternRecord, MatchContext } from '../types.ts';
 import type { Severity } from '../../finding.ts';
-import { agentDirected, bump, cautionary, inShellView, keyed, restOfLine } from './context.ts';
+import { agentDirected, bump, cautionary, restOfLine } from './context.ts';
 
 // destructive_rm: recursive deletion aimed at the filesystem root, a home directory or a
 // top-level system directory. Target-aware in the regex itself, so the everyday deletions that
@@ -17,10 +17,10 @@ import { agentDirected, bump, cautionary, inShellView, keyed, restOfLine } from 
 //   - low when the command is quoted in a warning or an anecdote on the same line ("never run
 //     rm -rf /", "I accidentally ran sudo rm -rf ~") -- a safety article, not an instruction;
 //   - a quoted `"~"` is a literal directory named ~ (a classic clean-up question): low;
-//   - in the shell de-obfuscation view a QUOTED target is ignored: that view expands unknown
-//     variables to nothing, so the script idiom `rm -rf "${BUILD_DIR}/"` reads `rm -rf "/"`
-//     there. The same view turns unquoted `rm -rf ${BUILD_DIR}/` into `rm -rf /`, which cannot
-//     be told from an obfuscated attack without a shell.ts change (docs/requests-injection.md).
+//   - script variables stay variables: `rm -rf "${BUILD_DIR}/"`, `rm -rf ${BUILD_DIR}/`,
+//     `rm -rf $1/*` never match (the shell view drops expansions only inside a word, R1).
+// The same command quoted in a warning and given as a step is one finding at the higher
+// severity (the scanner keeps the more severe candidate per rule and match, R2).
 //   - quiet without a recursive flag (-r, -R, --recursive, in any cluster or order, also after
 //     the operand): `rm -f /*` only unlinks files directly under `/`, and `rm ~/x` is a file.
 // Not covered on purpose: `rm -rf *` / `rm -rf .` (relative to a working directory the
@@ -49,16 +49,13 @@ const SUDO = String.raw`(?:sudo\s{1,4}(?:-[\w-]{1,10}\s{1,4}){0,3})?`;
  */
 const WORDS = String.raw`(?:\s{1,4}(?!rm\s)(?=([^\s;|&<>()\x60]{1,100}))\1){0,6}`;
 
-const RM = keyed(new RegExp(String.raw`(?<![\w.-])${SUDO}rm['"]?(?=\s)${WORDS}\s{1,4}(?:${TARGET}|--no-preserve-root\b)`, 'g'));
+const RM = new RegExp(String.raw`(?<![\w.-])${SUDO}rm['"]?(?=\s)${WORDS}\s{1,4}(?:${TARGET}|--no-preserve-root\b)`, 'g');
 
 type TargetClass = 'root' | 'home' | 'system' | 'quoted' | null;
 
-function classify(target: string | undefined, shellView: boolean): TargetClass {
+function classify(target: string | undefined): TargetClass {
   if (!target) return null;
   const quoted = /^['"]/.test(target);
-  // In the shell de-obfuscation view unknown variables expand to nothing, so the script idiom
-  // rm -rf "${BUILD_DIR}/" reads rm -rf "/" there: a quoted target in that view is not evidence.
-  if (quoted && shellView) return null;
   const t = target.replace(/^['"]|['"]$/g, '');
   if (/^(?:~(?:root)?|\$\{?HOME\}?)(?:\/\*?)?$/.test(t)) {
     // a quoted ~ is a literal directory named "~" (a classic clean-up question), not home
@@ -109,7 +106,7 @@ export const DESTRUCTIVE_RM_PATTERNS: PatternRecord[] = [
       const words = seg.trim().split(/\s+/).map((w) => w.replace(/[<"'`)\\].*$/, ''));
       if (!recursive(words)) return null;
       const noPreserveRoot = words.includes('--no-preserve-root');
-      return severityFor(classify(ctx.match.groups?.target, inShellView(ctx)), noPreserveRoot, ctx);
+      return severityFor(classify(ctx.match.groups?.target), noPreserveRoot, ctx);
     },
     examples: {
       tp: [
@@ -147,14 +144,14 @@ export const DESTRUCTIVE_RM_PATTERNS: PatternRecord[] = [
     severity: 'critical',
     description: 'find over /, a home directory or a system directory deleting everything it finds (find / -delete, find ~ -exec rm -rf {} +)',
     keywords: ['find'],
-    regex: keyed(new RegExp(
+    regex: new RegExp(
       String.raw`(?<![\w.-])${SUDO}find\s{1,4}(?:-[HLP]\s{1,4})?${TARGET}(?:[^\n;|&f]|f(?!ind\s)){0,300}?\s(?:-delete\b|-exec(?:dir)?\s{1,4}(?:\S{0,20}\/)?rm\s)`,
       'g',
-    )),
+    ),
     assess: (ctx) => {
       // any narrowing test (-name, -mtime, -empty ...) makes it a clean-up, not a wipe
       if (/\s-(?:i?name|i?path|i?wholename|i?regex|[acm](?:time|min)|newer\w{0,3}|user|group|size|empty|perm|inum|samefile|links|lname|uid|gid|nouser|nogroup)\b/.test(ctx.match[0])) return null;
-      return severityFor(classify(ctx.match.groups?.target, inShellView(ctx)), false, ctx);
+      return severityFor(classify(ctx.match.groups?.target), false, ctx);
     },
     examples: {
       tp: ['find / -delete', 'sudo find / -type f -exec rm -rf {} +', 'find ~ -mindepth 1 -delete', 'find /etc -depth -delete'],
@@ -174,9 +171,8 @@ export const DESTRUCTIVE_RM_PATTERNS: PatternRecord[] = [
     severity: 'high',
     description: 'zeros or random bytes written over a whole disk (dd if=/dev/zero of=/dev/sda, shred /dev/nvme0n1)',
     keywords: ['/dev/'],
-    regex: keyed(
+    regex:
       /(?<![\w.-])(?:sudo\s{1,4})?(?:dd\s(?:[^\n;|&d]|d(?!d\s)){0,200}?\bof=|shred(?:\s{1,4}-[\w=-]{1,16}(?:\s{1,4}\d{1,4}(?!\S))?){0,6}\s{1,4}|cat\s{1,4}\/dev\/(?:zero|u?random)\s{0,4}>\s{0,4})['"]?\/dev\/(?:sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d{1,2}n\d{1,2}|mmcblk\d{1,2}|disk\d{1,2}|rdisk\d{1,2})(?![\w/-])/g,
-    ),
     assess: (ctx) => {
       const m = ctx.match[0];
       // dd writing an image (if=ubuntu.iso) is how USB installers are made
