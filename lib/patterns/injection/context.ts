@@ -114,9 +114,14 @@ export function agentDirected(text: string, pos: number, window = 400): boolean 
 // on the same line, just before the command. Only explicit phrases: "don't worry, run ..."
 // is not a warning.
 const CAUTION_BEFORE =
-  /\b(?:never|don['’]?t|do\s+not|avoid|should\s*n['’]?o?t|must\s*n['’]?o?t|careful\s+not\s+to)\s+(?:ever\s+)?(?:run|type|execute|paste|use|try|do)\b|\b(?:afraid|scared|wary|hesitant)\s+(?:to|of)\s+(?:run|type|execute|paste|try)\w{0,3}\b|\b(?:accidentally|mistakenly|inadvertently)\s+(?:ran|run|typed|executed)\b|\bi\s+(?:just\s+)?(?:ran|typed|executed)\b|\bwhat\s+happens\s+(?:if|when)\b|\b(?:infamous|notorious|dangerous)\b/i;
+  /\b(?:never|don['’]?t|do\s+not|avoid|should\s*n['’]?o?t|must\s*n['’]?o?t|careful\s+not\s+to)\s+(?:ever\s+)?(?:run|type|execute|paste|use|try|do)\b|\b(?:afraid|scared|wary|hesitant)\s+(?:to|of)\s+(?:run|type|execute|paste|try)\w{0,3}\b|\b(?:accidentally|mistakenly|inadvertently)\s+(?:ran|run|typed|executed)\b|\bi\s+(?:just\s+)?(?:ran|typed|executed)\b|\bwhat\s+happens\s+(?:if|when)\b|\b(?:infamous|notorious|dangerous)\b|\b(?:guard(?:s|ed|ing)?|protect(?:s|ed|ing)?|safeguards?)\s+(?:\w+\s+)?(?:against|from)\b|\bcommands?\s+(?:like|such\s+as)\b|\brefuses?\s+to\b|\bblock(?:s|ed|ing)?\s+(?:commands?\s+)?(?:like\s+)?$/i;
 // after the command: "... by mistake", "... because that would delete my home" (a hypothetical)
 const CAUTION_AFTER = /^[^\n]{0,80}?\b(?:by\s+mistake|by\s+accident|accidentally|would\s+(?:delete|wipe|destroy|erase|remove))\b/i;
+
+// Text handed to a printing or message command (`echo "…"`, `printf '…'`, `git commit -m "…"`)
+// is shown, not run -- unless it is then piped to a shell.
+const MESSAGE_BEFORE = /(?:\b(?:echo|printf|logger|notify-send)|\s-m|\s--message=?|\s--title=?)\s{1,4}(?:-\w{1,3}\s{1,4})?["'][^"'\n]{0,160}$/;
+const PIPED_ON = /^[^\n|]{0,120}\|\s{0,4}(?:sudo\s+(?:-\w+\s+)*)?(?:\S{0,20}\/)?(?:ba|z|da|k)?sh\b/;
 
 /** Whether the command is quoted in a warning or an anecdote rather than given as a step. */
 export function cautionary(text: string, start: number, end: number): boolean {
@@ -125,6 +130,7 @@ export function cautionary(text: string, start: number, end: number): boolean {
   // the line itself, or the line just above when the command sits alone in a code block
   const sameLine = pre.slice(nl + 1);
   if (CAUTION_BEFORE.test(sameLine)) return true;
+  if (MESSAGE_BEFORE.test(sameLine) && !PIPED_ON.test(text.slice(end, end + 160))) return true;
   if (sameLine.trim() === '' || /^\s*(?:\$|#|>|`{1,3}\w*)\s*$/.test(sameLine)) {
     if (CAUTION_BEFORE.test(pre.slice(Math.max(0, nl - 120), nl))) return true;
   }

@@ -15,7 +15,9 @@ import { agentDirected, bump, cautionary, restOfLine } from './context.ts';
 //     `/var`, `/boot`, `/home/*`, `/usr/lib` ...);
 //   - +1 (to critical) when the text around it addresses an AI agent;
 //   - low when the command is quoted in a warning or an anecdote on the same line ("never run
-//     rm -rf /", "I accidentally ran sudo rm -rf ~") -- a safety article, not an instruction;
+//     rm -rf /", "I accidentally ran sudo rm -rf ~", "guard against rm -rf /") or handed to a
+//     printing/message command (`echo "…"`, `git commit -m "…"`) that is not piped to a shell
+//     -- a safety article or a commit log, not an instruction;
 //   - a quoted `"~"` is a literal directory named ~ (a classic clean-up question): low;
 //   - script variables stay variables: `rm -rf "${BUILD_DIR}/"`, `rm -rf ${BUILD_DIR}/`,
 //     `rm -rf $1/*` never match (the shell view drops expansions only inside a word, R1).
@@ -120,6 +122,7 @@ export const DESTRUCTIVE_RM_PATTERNS: PatternRecord[] = [
         'rm -rf ${HOME}/*',
         'rm /usr -rf',
         'rm -rf dist /',
+        'echo "rm -rf /*" | sudo sh',
       ],
       fp: [
         'rm -rf node_modules',
@@ -134,6 +137,7 @@ export const DESTRUCTIVE_RM_PATTERNS: PatternRecord[] = [
         'rm -f ~/*',
         'rm -rf /home/node/.npm',
         'sudo userdel olduser && sudo rm -rf /home/olduser',
+        'rm -rf "${BUILD_DIR}/" ${OUT}/*',
       ],
     },
   },
