@@ -4,10 +4,9 @@
 // through the table's control-character filter.
 import { defaultHome } from '../../../lib/home-layout.ts';
 import type { TrafficStatus } from '../../lifecycle/status.ts';
+import { renderSetupText } from '../../setup/setup-text.ts';
 import { BIN } from '../args.ts';
 import { findingsTable, keyValueLines, safeCell, type TableOptions } from './table.ts';
-
-export const NO_PROXY_LIST = 'localhost,127.0.0.1,::1';
 
 function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
@@ -23,43 +22,32 @@ function knownSecretsRow(s: TrafficStatus): Array<[string, unknown]> {
   return typeof n === 'number' && n > 0 ? [['known secrets', `${n} value${n === 1 ? '' : 's'} from secret env files (held in memory only; SIGHUP reloads)`]] : [];
 }
 
-/** What to tell an operator once the monitor listens. */
+/**
+ * What to tell an operator once the monitor listens: a summary of this monitor, then the
+ * per-process part shared with `env` (renderSetupText: the one command line that starts ONE
+ * agent through the proxy, the CA fingerprint when inspection is on, the Node proxy caveat),
+ * then where findings are and how to stop.
+ */
 export function setupText(s: TrafficStatus, opts: { foreground: boolean; userHome?: string }): string[] {
-  const url = s.proxy_url ?? '';
   const home = homeArg(s.home, s.platform, opts.userHome);
   const lines = [
-    `${BIN}: monitor running (pid ${s.pid}), mode ${s.mode}, platform ${s.platform}`,
+    `${BIN}: monitor running (pid ${s.pid}), mode ${s.mode} (logs findings, never blocks), platform ${s.platform}`,
     ...keyValueLines([
-      ['proxy URL', url],
+      ['proxy URL', s.proxy_url ?? ''],
       ['listening on', s.listen ? `${s.listen.host}:${s.listen.port}` : ''],
-      ['HTTPS', s.https_inspection ? 'inspected (clients must trust the guardian CA)' : 'tunnelled without inspection (destination and SNI only)'],
       ['max scan bytes', s.max_scan_bytes],
       ...knownSecretsRow(s),
       ['findings log', s.findings_log],
       ['home', s.home],
     ]),
     '',
-    'Route one agent process through it (per process; never set these for the whole host):',
-    `  HTTPS_PROXY=${url} HTTP_PROXY=${url} https_proxy=${url} http_proxy=${url} NO_PROXY=${NO_PROXY_LIST} no_proxy=${NO_PROXY_LIST} <your agent command>`,
-    "  Node.js: Node 20's fetch ignores proxy variables; Node 22.21+ and 24 honour them with NODE_USE_ENV_PROXY=1",
-    '  (add it to the line above). curl reads only the lower-case http_proxy for http:// URLs, hence both cases.',
-  ];
-  if (s.https_inspection && s.ca_cert_path) {
-    lines.push(
-      '',
-      'HTTPS inspection is on. Trust the guardian CA in that process only:',
-      ...keyValueLines([
-        ['CA certificate', s.ca_cert_path],
-        ['SHA-256 fingerprint', s.ca_fingerprint_sha256 ?? 'unknown'],
-      ]),
-      `  NODE_EXTRA_CA_CERTS=${shellQuote(s.ca_cert_path)} (Node); for other clients see \`${BIN} env --help\``,
-    );
-  }
-  lines.push(
+    'Nothing host-wide was changed: only a process started with the variables below goes through it.',
+    '',
+    ...renderSetupText(s, { header: false, ...(opts.userHome ? { userHome: opts.userHome } : {}) }).trimEnd().split('\n'),
     '',
     `Findings: \`${BIN} threats${home}\`   state: \`${BIN} status${home}\``,
     opts.foreground ? 'Stop: Ctrl-C (or SIGTERM); every finding is flushed before exit.' : `Stop: \`${BIN} stop${home}\``,
-  );
+  ];
   return lines;
 }
 

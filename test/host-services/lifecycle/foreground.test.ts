@@ -29,7 +29,7 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
       const s = sb.state();
       return s && s.pid === mon.pid ? s : null;
     });
-    await waitFor('setup text', () => mon.out.stdout.includes('Route one agent process'));
+    await waitFor('setup text', () => mon.out.stdout.includes('Stop: Ctrl-C'));
     assert.match(mon.out.stdout, /Stop: Ctrl-C/);
 
     const key = fakeKey(`lifecycle-fg-${sig}`);
