@@ -77,7 +77,7 @@ export const REVERSE_SHELL_PATTERNS: PatternRecord[] = [
     description: 'netcat/ncat handing a socket to a shell (nc -e /bin/sh HOST PORT, ncat --exec bash, nc -lvp 4444 -e cmd.exe)',
     keywords: ['nc', 'netcat'],
     regex: new RegExp(
-      String.raw`(?<![\w.-])(?:nc|ncat|netcat|nc\.traditional|nc\.openbsd)(?:\.exe)?(?=\s)(?:[^\n|;&n]|n(?!c\s|cat\s|etcat\s)){0,200}?\s(?:-[a-zA-Z]{0,6}e|-c|--exec|--sh-exec|--lua-exec)[ \t=]{1,4}['"]?${SHELLISH}\b`,
+      String.raw`(?<![\w.-])(?:nc|ncat|netcat|nc\.traditional|nc\.openbsd)(?:\.exe)?(?=\s)(?:[^\n|;&n]|n(?!c[\s.]|cat[\s.]|etcat[\s.])){0,200}?\s(?:-[a-zA-Z]{0,6}e|-c|--exec|--sh-exec|--lua-exec)[ \t=]{1,4}['"]?${SHELLISH}\b`,
       'g',
     ),
     examples: {
@@ -98,7 +98,7 @@ export const REVERSE_SHELL_PATTERNS: PatternRecord[] = [
     description: 'a network stream piped into a shell (nc HOST PORT | /bin/sh | nc HOST PORT2, telnet HOST PORT | bash)',
     keywords: ['nc', 'netcat', 'telnet'],
     regex: new RegExp(
-      String.raw`(?<![\w.-])(?:nc|ncat|netcat|telnet)(?=\s)(?:[^\n|;&nt]|n(?!c\s|cat\s|etcat\s)|t(?!elnet\s)){1,150}\|\s{0,4}${SINK}`,
+      String.raw`(?<![\w.-])(?:nc|ncat|netcat|telnet)(?=\s)(?:[^\n|;&nt]|n(?!c[\s.]|cat[\s.]|etcat[\s.])|t(?!elnet\s)){1,150}\|\s{0,4}${SINK}`,
       'g',
     ),
     examples: {
