@@ -36,8 +36,8 @@ export const SINK =
   String.raw`(?:${SHELLS}(?![\w.-])(?!\s{1,4}-[a-zA-Z]{0,4}c\b)` +
   String.raw`|(?:python[23]?(?:\.\d{1,2})?|pypy3?|perl|ruby|node|nodejs|php|pwsh|powershell)(?![\w.-])(?=\s{0,4}(?:-(?![\w-])|[\n;&)|'"\x60<>]|$))` +
   String.raw`|source(?:\s{1,4}\/dev\/stdin)?(?![\w.-])|\.\s{1,4}\/dev\/stdin\b)`;
-/** up to two filter stages between the fetch and the sink (`| base64 -d |`, `| tee x |`) */
-const STAGES = String.raw`(?:\|(?!\|)[^\n|]{0,150}){0,2}?`;
+/** up to two filter stages between the fetch and the sink (`| base64 -d |`, `| tee x |`), never into the next fetch */
+const STAGES = String.raw`(?:\|(?!\|)${FETCH_RUN}{0,150}){0,2}?`;
 
 const FETCH_PIPE = new RegExp(String.raw`${FETCH}${FETCH_RUN}{1,400}${STAGES}\|\s{0,4}${SINK}`, 'g');
 
