@@ -29,12 +29,16 @@ interface RegionDecoder {
   inboundOnly?: boolean;
 }
 
+// Both search only inside the cap: an unbounded indexOf/lastIndexOf rescans a newline-free
+// 1 MiB body once per region (quadratic).
 function lineStart(text: string, at: number, cap: number): number {
-  return Math.max(text.lastIndexOf('\n', at) + 1, at - cap);
+  const lo = Math.max(0, at - cap);
+  return lo + text.slice(lo, at + 1).lastIndexOf('\n') + 1;
 }
 function lineEnd(text: string, at: number, cap: number): number {
-  const nl = text.indexOf('\n', at);
-  return Math.min(nl < 0 ? text.length : nl, at + cap);
+  const hi = Math.min(text.length, at + cap);
+  const nl = text.slice(at, hi).indexOf('\n');
+  return nl < 0 ? hi : at + nl;
 }
 
 /** The JSON string literal around `at`: from the unescaped quote before it to the one after. */
