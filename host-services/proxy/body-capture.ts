@@ -122,8 +122,9 @@ export class BodyCapture {
     this.budget = opts.budget;
     // A compressed prefix normally decodes to more than itself; this only bounds CPU on odd input.
     this.rawLimit = opts.maxBytes * 2 + RAW_HEAD_BYTES;
-    const codings = parseContentEncoding(opts.contentEncoding);
-    const decoders = codings.map(decoderFor);
+    // Most bodies carry no Content-Encoding: skip the parsing entirely (this runs per message).
+    const codings = opts.contentEncoding === undefined ? [] : parseContentEncoding(opts.contentEncoding);
+    const decoders = codings.length ? codings.map(decoderFor) : [];
     if (codings.length > 0 && codings.length <= 3 && decoders.every((d) => d !== undefined)) {
       // Applied first = undone last.
       for (let i = decoders.length - 1; i >= 0; i--) this.chain.push(decoders[i]!);

@@ -14,7 +14,7 @@ import type { ScanPart, ScanRequest } from '../../lib/scan/types.ts';
 import type { Protocol } from '../../lib/finding.ts';
 import { BodyCapture, type CapturedBody } from './body-capture.ts';
 import { normaliseAddress } from './client-filter.ts';
-import { formatDest, headerParts, urlParts, urlPath, type RawHeaders } from './message-parts.ts';
+import { formatDest, headerParts, urlParts, type RawHeaders } from './message-parts.ts';
 import { isEventStream, reassembleSse } from './sse-reassembly.ts';
 import type { Sink } from './inspect-sink.ts';
 import type { StartedRequest } from './mockttp-internals.ts';
@@ -83,13 +83,12 @@ export class HttpTap {
 
   /** mockttp accepted a request; runs synchronously inside its request handling, so: cheap. */
   requestStarted(req: StartedRequest, agent: string | undefined): void {
-    const path = urlPath(req.url);
     const ex: Exchange = {
       id: req.id,
       meta: {
         protocol: req.protocol === 'https' ? 'https' : 'http',
         method: req.method,
-        path,
+        path: '', // filled from the URL parts when the request is scanned (parsed once)
         source: normaliseAddress(req.remoteIpAddress ?? 'unknown'),
         dest: formatDest(req.destination.hostname, req.destination.port),
         ...(agent ? { agent } : {}),
@@ -219,11 +218,14 @@ export class HttpTap {
 
   private async finishRequest(ex: Exchange): Promise<void> {
     ex.reqDone = true;
+    const max = this.sink.maxScanBytes;
+    // Before any await: the response scan may be waiting for meta.path.
+    const parts: ScanPart[] = urlParts(ex.url, max);
+    ex.meta.path = parts[0]?.text ?? '/';
+    parts.push(...headerParts(ex.rawHeaders, max));
     const body = await ex.req.finish();
     this.cleanup(ex);
     this.sink.counters.stats.requests++;
-    const max = this.sink.maxScanBytes;
-    const parts: ScanPart[] = [...urlParts(ex.url, max), ...headerParts(ex.rawHeaders, max)];
     const bodyPart = toBodyPart(body);
     if (bodyPart) parts.push(bodyPart);
     this.sink.deliver(this.scanRequest('outbound', ex.meta, parts));
@@ -298,6 +300,9 @@ function toBodyPart(body: CapturedBody): ScanPart | undefined {
 }
 
 function headerValue(raw: RawHeaders, name: string): string | undefined {
-  const values = raw.filter(([k]) => k.toLowerCase() === name).map(([, v]) => v);
-  return values.length ? values.join(', ') : undefined;
+  let out: string | undefined;
+  for (const [k, v] of raw) {
+    if (k.length === name.length && k.toLowerCase() === name) out = out === undefined ? v : `${out}, ${v}`;
+  }
+  return out;
 }
