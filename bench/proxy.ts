@@ -83,8 +83,12 @@ export async function benchProxy(inspect?: Inspect, opts: BenchProxyOptions = {}
 
     // Interleaved twice, best of each, to damp noise from a shared machine.
     const rpsDirect = await throughput(undefined, target);
-    const rpsBare = Math.max(await throughput(bare.port, target), await throughput(bare.port, target));
-    const rpsGuardian = Math.max(await throughput(guardian.port, target), await throughput(guardian.port, target));
+    let rpsBare = 0;
+    let rpsGuardian = 0;
+    for (let round = 0; round < 2; round++) {
+      rpsBare = Math.max(rpsBare, await throughput(bare.port, target));
+      rpsGuardian = Math.max(rpsGuardian, await throughput(guardian.port, target));
+    }
 
     const sseDirect = await sseFirstChunk(undefined, `http://127.0.0.1:${upstream.port}/sse`);
     const sseGuardian = await sseFirstChunk(guardian.port, `http://127.0.0.1:${upstream.port}/sse`);
