@@ -12,7 +12,7 @@
 // monitor never sets proxy variables for anything but itself.
 import type { ResolvedConfig } from '../config/schema.ts';
 import { createDetectorSink, type DetectorCounters, type DetectorSink } from '../detector-sink.ts';
-import { startMonitor, type MonitorHandle } from '../proxy/monitor.ts';
+import type { MonitorHandle } from '../proxy/monitor.ts';
 import { describeError, GuardianError, type FieldProblem } from '../../lib/errors.ts';
 import { defaultHome, type HomeLayout } from '../../lib/home-layout.ts';
 import type { IpcWatcher } from '../ipc/watcher.ts';
@@ -187,6 +187,9 @@ export async function runForeground(opts: ForegroundOptions): Promise<number> {
   try {
     sink = createDetectorSink({ layout, config, platform: config.platform });
     const detector = sink;
+    // the proxy (mockttp) is loaded only by the process that runs it: `background.ts` imports
+    // this module for claimStart/monitorEnv and must not pull mockttp into `start`'s parent
+    const { startMonitor } = await import('../proxy/monitor.ts');
     handle = await startMonitor({
       host: config.host,
       port: config.port,

@@ -151,11 +151,9 @@ test('the mcp command and the tool modules never load mockttp', () => {
   }
 });
 
-// The whole `clawsec-traffic-guardian mcp` process: it goes through host-services/cli/main.ts,
-// which imports every command. start.ts and demo.ts import the proxy (mockttp) at module load,
-// so until they import it lazily (inside run) or main.ts loads commands on demand, mockttp is
-// loaded here too. Kept as a todo so the gap stays visible; it passes once that is fixed.
-test('the mcp process as started from the bin never loads mockttp', { todo: 'start.ts/demo.ts import mockttp at module load (see comment)' }, () => {
+// The whole `clawsec-traffic-guardian mcp` process goes through host-services/cli/main.ts,
+// which imports every command; start and demo load the proxy (mockttp) only inside run().
+test('the mcp process as started from the bin never loads mockttp', () => {
   assert.ok(mcpProcessModules, 'the stdio test ran first and reported its modules');
   assert.equal(mcpProcessModules.mockttp, 0, `the mcp process loaded mockttp: ${mcpProcessModules.sample.join(', ')}`);
 });

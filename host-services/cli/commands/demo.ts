@@ -4,7 +4,6 @@
 // operator's guardian home or config (--home/--config are accepted, as by every command, and
 // ignored). Exit 0 when every sample behaved as expected, 1 otherwise.
 import { rmSync } from 'node:fs';
-import { runDemo } from '../../demo/run-demo.ts';
 import { renderDemoReport } from '../../demo/report.ts';
 import { terminalColumns, useColor } from '../output/table.ts';
 import { BIN, defineCommand } from '../args.ts';
@@ -26,6 +25,8 @@ export const demoCommand = defineCommand({
     process.once('SIGTERM', onSignal);
     let result;
     try {
+      // loaded on use: keeps mockttp out of every other command's process
+      const { runDemo } = await import('../../demo/run-demo.ts');
       result = await runDemo({ platform: ctx.global.platform ?? 'openclaw', onHome: (dir) => (home = dir) });
     } finally {
       process.removeListener('SIGINT', onSignal);

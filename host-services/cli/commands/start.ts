@@ -3,7 +3,6 @@
 // `--foreground` stays attached until SIGINT/SIGTERM and then shuts down cleanly.
 import { buildStatus } from '../../lifecycle/status.ts';
 import { startBackground, DEFAULT_START_TIMEOUT_MS } from '../../lifecycle/background.ts';
-import { runForeground } from '../../lifecycle/foreground.ts';
 import { assertValidConfig } from '../../config/load.ts';
 import { BIN, defineCommand, usageError, type CommandContext } from '../args.ts';
 import { CONFIG_FLAGS, loadConfigForCommand, type ConfigFlagValues } from '../config-flags.ts';
@@ -61,6 +60,9 @@ export const startCommand = defineCommand({
     const userHome = ctx.io.env.HOME;
 
     if (ctx.values.foreground) {
+      // loaded here, not at module load: the proxy (mockttp) must stay out of processes that
+      // only serve MCP or read status (mockttp writes to stdout)
+      const { runForeground } = await import('../../lifecycle/foreground.ts');
       return await runForeground({
         layout,
         config,
