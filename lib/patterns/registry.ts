@@ -14,6 +14,9 @@ import { SHELL_EXEC_FLAG_PATTERNS } from './injection/shell-exec-flag.ts';
 import { REVERSE_SHELL_PATTERNS } from './injection/reverse-shell.ts';
 import { DESTRUCTIVE_RM_PATTERNS } from './injection/destructive-rm.ts';
 import { SSH_AUTHORIZED_KEY_INJECTION_PATTERNS } from './injection/ssh-authorized-key-injection.ts';
+import { VENDOR_TOKEN_PATTERNS } from './exfil/vendor-tokens.ts';
+import { STRUCTURED_SECRET_PATTERNS } from './exfil/structured-secrets.ts';
+import { PROMPT_INJECTION_PATTERNS } from './injection/prompt-injection.ts';
 
 export const PATTERNS: readonly PatternRecord[] = [
   ...AI_API_KEY_PATTERNS,
@@ -28,6 +31,10 @@ export const PATTERNS: readonly PatternRecord[] = [
   ...REVERSE_SHELL_PATTERNS,
   ...DESTRUCTIVE_RM_PATTERNS,
   ...SSH_AUTHORIZED_KEY_INJECTION_PATTERNS,
+  // issue 6: further credential families and prompt-injection signals
+  ...VENDOR_TOKEN_PATTERNS,
+  ...STRUCTURED_SECRET_PATTERNS,
+  ...PROMPT_INJECTION_PATTERNS,
 ];
 
 export function patternsFor(direction: PatternRecord['direction']): PatternRecord[] {

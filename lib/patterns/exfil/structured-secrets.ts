@@ -103,7 +103,7 @@ export const STRUCTURED_SECRET_PATTERNS: PatternRecord[] = [
     description: 'JSON Web Token; quiet when sent as a bearer to its own issuer, low when expired',
     keywords: ['eyj'],
     regex: /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{16,2048})(?![A-Za-z0-9_-])/g,
-    publicPrefix: /^eyJ[A-Za-z0-9_-]{0,40}?\./,
+    publicPrefix: /^eyJ/,
     assess: assessJwt,
     examples: {
       tp: [jwtForeign, `{"session":"${jwtNoIss}"}`],

@@ -37,10 +37,11 @@ const TO_AN_AI = /\b(?:AI|LLM|assistant|agent|model|chatbot|GPT|Claude)s?\b/i;
 const IMPERATIVE = /\b(?:ignore|disregard|must|instead|do not tell|don't tell|send|upload|post|run|execute|curl|include|reply with|respond with|output)\b/i;
 
 function hiddenInstruction(ctx: MatchContext): Severity | null {
-  // markup that only appears after HTML entities are decoded was shown to the reader as text
-  if (ctx.encodings.includes('html_entity')) return null;
   const body = ctx.match.groups?.body ?? ctx.match.groups?.body2 ?? '';
   if (!TO_AN_AI.test(body) || !IMPERATIVE.test(body)) return null;
+  // markup that only appears after HTML entities are decoded was shown to the reader as
+  // text (a page quoting an injection): still reported, at low
+  if (ctx.encodings.includes('html_entity')) return 'low';
   return explained(ctx) ? 'low' : 'medium';
 }
 
