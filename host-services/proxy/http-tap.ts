@@ -107,7 +107,7 @@ export class HttpTap {
     };
     // A body past the bound is scanned at once, not when (if ever) the stream ends.
     ex.req = this.capture(headerValue(req.rawHeaders, 'content-encoding'), () => {
-      if (!ex.reqDone) void this.finishRequest(ex);
+      if (!ex.reqDone) this.settle(this.finishRequest(ex));
     });
     this.exchanges.set(req.id, ex);
     this.tapBody(ex, req.body);
@@ -121,7 +121,7 @@ export class HttpTap {
     if (this.noteUpstreamFailure(ex)) ex.upstreamFailed = true;
     // Past the bound (an endless event stream, a big download) the response is scanned right away.
     ex.res = this.capture(head.headers['content-encoding'], () => {
-      if (!ex.resDone) void this.finishResponse(ex);
+      if (!ex.resDone) this.settle(this.finishResponse(ex));
     });
   }
 
@@ -131,7 +131,7 @@ export class HttpTap {
     if (!ex.resDone) ex.res.push(chunk.content);
     if (!chunk.isEnded) return;
     ex.resEnded = true;
-    if (!ex.resDone) void this.finishResponse(ex);
+    if (!ex.resDone) this.settle(this.finishResponse(ex));
     else {
       // Scanned early at the bound: still count an upstream cut that came later.
       this.noteUpstreamFailure(ex);
@@ -152,8 +152,8 @@ export class HttpTap {
     if (!ex) return;
     ex.aborted = true;
     // Whatever arrived before the cut may hold the secret: scan it.
-    if (!ex.reqDone) void this.finishRequest(ex);
-    if (ex.res && !ex.resDone) void this.finishResponse(ex);
+    if (!ex.reqDone) this.settle(this.finishRequest(ex));
+    if (ex.res && !ex.resDone) this.settle(this.finishResponse(ex));
     this.cleanup(ex);
   }
 
@@ -181,18 +181,28 @@ export class HttpTap {
         tapped = true;
         stream.once('resume', () =>
           stream.on('data', (c: Buffer) => {
-            ex.touched = Date.now();
-            ex.req.push(c);
+            // This listener runs inside the stream that feeds the upstream: it must never throw.
+            try {
+              ex.touched = Date.now();
+              ex.req.push(c);
+            } catch {
+              this.sink.counters.fault('internal_errors');
+            }
           }),
         );
         const end = (): void => {
-          if (!ex.reqDone) void this.finishRequest(ex);
+          if (!ex.reqDone) this.settle(this.finishRequest(ex));
         };
         stream.once('end', end);
         stream.once('close', end); // destroyed mid-body: scan what came
       }
       return stream;
     };
+  }
+
+  /** Scans run detached from mockttp's callbacks: a bug in one is a counted fault, never an unhandled rejection. */
+  private settle(scan: Promise<void>): void {
+    scan.catch(() => this.sink.counters.fault('internal_errors'));
   }
 
   /** Count the upstream failure mockttp tagged on this exchange (once). True if there is one. */
@@ -235,7 +245,7 @@ export class HttpTap {
     ex.resDone = true;
     // The exchange is over for the proxy even if the request stream never reported its end
     // (upstream failed before reading it, the server answered early).
-    if (!ex.reqDone) void this.finishRequest(ex);
+    if (!ex.reqDone) this.settle(this.finishRequest(ex));
     const head = ex.resHead!;
     // An upstream cut mid-body: counted; the part that arrived is still scanned below.
     this.noteUpstreamFailure(ex);

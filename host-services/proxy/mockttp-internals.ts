@@ -87,10 +87,20 @@ export function hookMockttp(proxy: Mockttp, hooks: InternalHooks): HookedServer 
     // them apart, and only sockets accepted by the outer server (every byte enters there) are judged.
     srv.prependListener('connection', function filter(this: unknown, socket: net.Socket) {
       if (this !== srv) return;
-      if (!hooks.acceptSocket(socket)) socket.destroy();
+      let accept = false;
+      try {
+        accept = hooks.acceptSocket(socket);
+      } catch {
+        accept = false; // fail closed
+      }
+      if (!accept) socket.destroy();
     });
     srv.on('connect', (req: http.IncomingMessage, socket: unknown) => {
-      if (socket && typeof (socket as net.Socket).remotePort === 'number') hooks.onConnect(req, socket as net.Socket);
+      try {
+        if (socket && typeof (socket as net.Socket).remotePort === 'number') hooks.onConnect(req, socket as net.Socket);
+      } catch {
+        // attribution is best effort; the tunnel itself is mockttp's business
+      }
     });
   }
 

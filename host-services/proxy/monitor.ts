@@ -129,8 +129,9 @@ export async function startMonitor(opts: MonitorOptions): Promise<MonitorHandle>
 
   const proxy: Mockttp = getLocal({
     recordTraffic: false,
-    // 0: mockttp buffers no body for its completed-body events (we do not use them); our own
-    // bounded capture reads the raw chunk events instead.
+    // 0: mockttp buffers no body for its completed-body events (we use none of them). Bodies are
+    // captured, bounded, from the request stream the passthrough pipes and from the raw
+    // response-body-data chunks (http-tap.ts).
     maxBodySize: 0,
     suggestChanges: false,
     https,
@@ -147,9 +148,13 @@ export async function startMonitor(opts: MonitorOptions): Promise<MonitorHandle>
     },
     onConnect: (req, socket) => tunnelTap.connectSeen(req, socket),
     onRequestStart(started, type, proxyAuthorization) {
-      const agent = agentFromProxyAuth(proxyAuthorization) ?? tunnelTap.agentFor(started.remoteIpAddress, started.remotePort);
-      if (type === 'websocket') wsTap.started(started.id, agent);
-      else httpTap.requestStarted(started, agent);
+      try {
+        const agent = agentFromProxyAuth(proxyAuthorization) ?? tunnelTap.agentFor(started.remoteIpAddress, started.remotePort);
+        if (type === 'websocket') wsTap.started(started.id, agent);
+        else httpTap.requestStarted(started, agent);
+      } catch {
+        counters.fault('internal_errors'); // this request goes unobserved, and still goes through
+      }
     },
     passthrough: (original, type, socket, hostname, port) => tunnelTap.passthrough(original, type, socket, hostname, port),
   });
