@@ -214,14 +214,17 @@ export async function httpsViaProxy(
   });
 }
 
-export function hasOpenssl(): boolean {
+function hasTool(cmd: string, arg: string): boolean {
   try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    execFileSync(cmd, [arg], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
 }
+
+export const hasOpenssl = (): boolean => hasTool('openssl', 'version');
+export const hasCurl = (): boolean => hasTool('curl', '--version');
 
 export interface TestPki {
   caCert: string;

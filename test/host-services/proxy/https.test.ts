@@ -7,7 +7,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { Scope, collector, connectTunnel, hasOpenssl, httpsUpstream, httpsViaProxy, makeUpstreamPki, monitor, part, fakeAnthropicKey } from './helpers.ts';
+import { Scope, collector, connectTunnel, hasCurl, hasOpenssl, httpsUpstream, httpsViaProxy, makeUpstreamPki, monitor, part, fakeAnthropicKey } from './helpers.ts';
 import * as tls from 'node:tls';
 import * as http from 'node:http';
 
@@ -85,7 +85,7 @@ test('inspection on: a Node client trusting the guardian CA is intercepted; requ
   }
 });
 
-test('inspection on: curl --proxy ... --cacert ca.pem works and is inspected', { skip: opensslMissing }, async () => {
+test('inspection on: curl --proxy ... --cacert ca.pem works and is inspected', { skip: opensslMissing || (hasCurl() ? false : 'curl not installed') }, async () => {
   const scope = new Scope();
   try {
     const pki = await makeUpstreamPki(scope);
