@@ -3,6 +3,7 @@
 //   - added latency p50/p95: guardian vs direct vs a bare mockttp passthrough (keep-alive, sequential)
 //   - requests/s: guardian / bare mockttp (keep-alive, bounded concurrency and count)
 //   - SSE: time to the first event, guardian vs direct
+//   - proxy CPU per request, guardian vs bare mockttp, each in its own child process
 //   - peak RSS delta of a guardian running in a child process under 20 concurrent 10 MiB downloads
 // Prints nothing; returns numbers. `inspect` defaults to a no-op counter; the child process (which
 // cannot receive a function) can load a detector from `childInspectModule` (default export or
@@ -93,8 +94,8 @@ export async function benchProxy(inspect?: Inspect, opts: BenchProxyOptions = {}
     const sseDirect = await sseFirstChunk(undefined, `http://127.0.0.1:${upstream.port}/sse`);
     const sseGuardian = await sseFirstChunk(guardian.port, `http://127.0.0.1:${upstream.port}/sse`);
 
-    const memory = await downloadMemory('guardian', opts.childInspectModule);
-    const bareMemory = await downloadMemory('bare');
+    const memory = await childSession('guardian', target, opts.childInspectModule);
+    const bareMemory = await childSession('bare', target);
 
     return {
       latency_p50_ms_direct: round(direct.p50),
@@ -113,7 +114,12 @@ export async function benchProxy(inspect?: Inspect, opts: BenchProxyOptions = {}
       sse_first_chunk_ms_direct: round(sseDirect),
       sse_first_chunk_ms_guardian: round(sseGuardian),
       sse_first_chunk_added_ms: round(sseGuardian - sseDirect),
-      ...memory,
+      // CPU time the proxy process spends per small keep-alive request (child process, so the
+      // load generator does not compete): steadier on a busy machine than requests/s.
+      cpu_us_per_request_bare_mockttp: bareMemory.cpu_us_per_request!,
+      cpu_us_per_request_guardian: memory.cpu_us_per_request!,
+      capacity_ratio_guardian_vs_bare_mockttp: round(bareMemory.cpu_us_per_request! / memory.cpu_us_per_request!),
+      ...Object.fromEntries(Object.entries(memory).filter(([k]) => k !== 'cpu_us_per_request')),
       rss_peak_delta_mb_bare_mockttp: bareMemory.rss_peak_delta_mb!,
       inspect_calls: inspect ? 'custom inspect' : calls,
       guardian_faults: Object.entries(guardian.faults())
@@ -226,15 +232,18 @@ async function sseFirstChunk(proxyPort: number | undefined, url: string): Promis
   return samples[Math.floor(samples.length / 2)]!;
 }
 
-// --- memory: the guardian in a child process, 20 parallel 10 MiB downloads through it ---
+// --- child process: CPU per request, then peak RSS under 20 parallel 10 MiB downloads ---
 
 interface ChildReply {
-  type: 'ready' | 'rss' | 'peak';
+  type: 'ready' | 'rss' | 'peak' | 'cpu' | 'marked';
   port?: number;
   rss?: number;
+  us?: number;
 }
 
-async function downloadMemory(kind: 'guardian' | 'bare', childInspectModule?: string): Promise<Record<string, number>> {
+const CPU_REQUESTS = 3000;
+
+async function childSession(kind: 'guardian' | 'bare', smallTarget: string, childInspectModule?: string): Promise<Record<string, number>> {
   const payload = Buffer.alloc(DOWNLOAD_BYTES);
   for (let i = 0; i < payload.length; i += 4) payload.writeUInt32LE((i * 2654435761) >>> 0, i); // not compressible, not zero
   const upstream = await serve((_req, res) => {
@@ -268,6 +277,7 @@ async function downloadMemory(kind: 'guardian' | 'bare', childInspectModule?: st
   };
   try {
     const { port } = await ask('', 'ready');
+
     const agent = new http.Agent({ keepAlive: false, maxSockets: DOWNLOADS });
     const url = `http://127.0.0.1:${upstream.port}/big`;
     await request(agent, port, url); // warm up: code paths, buffers
@@ -293,6 +303,23 @@ async function downloadMemory(kind: 'guardian' | 'bare', childInspectModule?: st
     await new Promise((r) => setTimeout(r, 200)); // let scans of the last bodies finish
     const peak = (await ask('peak', 'peak')).rss!;
     agent.destroy();
+
+    // CPU afterwards, so the memory baseline above is a freshly started monitor (the stricter case).
+    const small = new http.Agent({ keepAlive: true, maxSockets: RPS_CONCURRENCY });
+    for (let i = 0; i < 200; i++) await request(small, port, smallTarget);
+    await ask('mark', 'marked');
+    let sent = 0;
+    await Promise.all(
+      Array.from({ length: RPS_CONCURRENCY }, async () => {
+        while (sent < CPU_REQUESTS) {
+          sent++;
+          await request(small, port, smallTarget);
+        }
+      }),
+    );
+    const cpuUs = (await ask('cpu', 'cpu')).us! / CPU_REQUESTS;
+    small.destroy();
+
     const mb = (n: number): number => Math.round((n / (1024 * 1024)) * 10) / 10;
     return {
       downloads: DOWNLOADS,
@@ -302,6 +329,7 @@ async function downloadMemory(kind: 'guardian' | 'bare', childInspectModule?: st
       rss_baseline_mb: mb(baseline),
       rss_peak_mb: mb(peak),
       rss_peak_delta_mb: mb(peak - baseline),
+      cpu_us_per_request: Math.round(cpuUs),
     };
   } finally {
     // disconnect lets the child stop its monitor and remove its temp home; kill is the fallback.
@@ -345,8 +373,15 @@ async function runChild(kind: string): Promise<void> {
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 5);
   const gc = (globalThis as { gc?: () => void }).gc;
+  let cpuMark = process.cpuUsage();
   process.on('message', (msg: { type: string }) => {
-    if (msg.type === 'baseline') {
+    if (msg.type === 'mark') {
+      cpuMark = process.cpuUsage();
+      process.send!({ type: 'marked' });
+    } else if (msg.type === 'cpu') {
+      const d = process.cpuUsage(cpuMark);
+      process.send!({ type: 'cpu', us: d.user + d.system });
+    } else if (msg.type === 'baseline') {
       gc?.();
       const rss = process.memoryUsage.rss();
       peak = rss;
