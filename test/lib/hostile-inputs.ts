@@ -16,6 +16,8 @@ export function hostileInputsFor(p: PatternRecord): Array<{ name: string; text: 
   const alphabet = Array.from(new Set(tp)).join('');
   out.push({ name: 'own alphabet run', text: fill(alphabet) });
   out.push({ name: 'tp first char run', text: fill(tp.slice(0, 1) || 'a') });
+  out.push({ name: 'tp opening repeated', text: fill(tp.slice(0, 3) + ' ') });
+  out.push({ name: 'open tag repeated', text: fill('<a style="display:none" ') });
   for (const k of p.keywords.slice(0, 3)) out.push({ name: `keyword "${k}" repeated`, text: fill(k + ' ') });
   out.push({ name: 'keywords glued', text: fill(p.keywords.join('')) });
   out.push({ name: 'near miss repeated', text: fill(tp.slice(0, Math.max(1, tp.length - 3)) + ' ') });

@@ -102,7 +102,7 @@ export const PROMPT_INJECTION_PATTERNS: PatternRecord[] = [
     description: 'text hidden from a human reader (HTML comment, display:none, zero-size or invisible text) that tells an AI to act',
     keywords: ['<!--', 'display:none', 'display: none', 'visibility:hidden', 'visibility: hidden', 'font-size:0', 'font-size: 0', 'opacity:0', 'opacity: 0'],
     regex:
-      /<!--(?<body>[^>]{0,600}?)-->|<[a-z][a-z0-9]{0,10}\s[^>]{0,300}style\s*=\s*["'][^"'>]{0,200}(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|em|pt)?\s*[;"']|opacity\s*:\s*0\s*[;"'])[^>]{0,200}>(?<body2>[^<]{0,600})/gi,
+      /<!--(?<body>[^<>]{0,600}?)-->|<[a-z][a-z0-9]{0,10}\s[^<>]{0,300}style\s*=\s*["'][^"'<>]{0,200}(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|em|pt)?\s*[;"']|opacity\s*:\s*0\s*[;"'])[^<>]{0,200}>(?<body2>[^<]{0,600})/gi,
     assess: hiddenInstruction,
     examples: {
       tp: [
