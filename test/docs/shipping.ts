@@ -33,6 +33,13 @@ export const SHIPPED_FILES = [
   'skill.json',
 ] as const;
 
+/**
+ * Top-level entries that do not ship (a folder with `/`). Every top-level entry of the repository
+ * is either shipped (above) or listed here, so a new one (a LICENSE, a new folder) is a decision
+ * the docs test asks for. `docs/` ships only docs/NANOCLAW.md.
+ */
+export const NOT_SHIPPED_TOP = ['test/', 'bench/', 'scripts/', '.ci/', 'docs/', 'tsconfig.json', '.gitignore'] as const;
+
 /** npm never packs a package-lock.json, whatever `files` says; the skill archive does carry it. */
 export const NOT_IN_NPM_PACK = new Set(['package-lock.json']);
 
