@@ -54,6 +54,11 @@ export interface PatternRecord {
   /** return null to drop the match, or a severity to override the default */
   assess?: (ctx: MatchContext) => Severity | null;
   providerAuth?: ProviderAuth;
+  /**
+   * A catch-all rule (e.g. `password=` with a random-looking value): dropped when a specific
+   * family found the same secret in the same part, so one key is one finding.
+   */
+  generic?: boolean;
   examples: {
     /** each must produce at least one finding with this rule id */
     tp: string[];

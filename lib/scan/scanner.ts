@@ -147,10 +147,13 @@ export class Scanner {
       }
       // A known secret that a registry pattern also matched is reported once, as known_secret.
       const knownValues = [...chosen.values()].filter((x) => x.c.pattern.record.family === KNOWN_SECRET_FAMILY).map((x) => x.c.secret);
+      // A catch-all rule repeats what a specific family already said about the same secret.
+      const specificSecrets = [...chosen.values()].filter((x) => x.c.span && !x.c.pattern.record.generic).map((x) => x.c.secret);
       for (const { c, snippet } of chosen.values()) {
         if (c.span) secretsSeen.push({ secret: c.secret, keep: c.span.keep });
         if (c.matched !== c.secret) secretsSeen.push({ secret: c.matched, keep: 0 });
         if (c.span && c.pattern.record.family !== KNOWN_SECRET_FAMILY && knownValues.some((v) => v.includes(c.secret))) continue;
+        if (c.pattern.record.generic && specificSecrets.some((v) => v.includes(c.secret) || c.secret.includes(v))) continue;
         const rec = c.pattern.record;
         findings.push({
           schema_version: FINDING_SCHEMA_VERSION,

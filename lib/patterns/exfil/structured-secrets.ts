@@ -41,14 +41,26 @@ function sameSite(a: string, b: string): boolean {
   return a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`) || tail(a) === tail(b);
 }
 
+function hostsOf(v: unknown): string[] {
+  const list = Array.isArray(v) ? v : [v];
+  return list.map(issuerHost).filter((h): h is string => h !== null);
+}
+
+/** Parameters that exchange a token at its audience (OIDC federation, token exchange). */
+const TOKEN_EXCHANGE = /(?:WebIdentityToken|subject_token|actor_token|assertion|client_assertion|id_token)=\s*$/i;
+
 function assessJwt(ctx: MatchContext): Severity | null {
   const claims = jwtClaims(ctx.secret);
   if (!claims) return null; // not a JWT after all
   const exp = typeof claims.exp === 'number' ? claims.exp : undefined;
   const expired = exp !== undefined && exp * 1000 < Date.now();
-  const iss = issuerHost(claims.iss);
-  const asAuth = ctx.location === 'header:authorization' || ctx.location === 'header:cookie' || ctx.location.startsWith('header:x-') && /token|auth|jwt/.test(ctx.location);
-  if (asAuth && iss && ctx.destHost && sameSite(iss, ctx.destHost)) return null; // to its own issuer
+  // the services a token is meant for: its issuer and its audience
+  const ownSites = [...hostsOf(claims.iss), ...hostsOf(claims.aud)];
+  const toOwnSite = ctx.destHost !== '' && ownSites.some((h) => sameSite(h, ctx.destHost));
+  const asAuth = ctx.location === 'header:authorization' || ctx.location === 'header:cookie' || (ctx.location.startsWith('header:x-') && /token|auth|jwt/.test(ctx.location));
+  const before = ctx.text.slice(Math.max(0, ctx.match.index - 40), ctx.match.index);
+  const exchanged = TOKEN_EXCHANGE.test(before);
+  if (toOwnSite && (asAuth || exchanged)) return null; // presented to its issuer or audience
   if (expired) return 'low';
   if (asAuth) return 'medium'; // a bearer to some service: usually its own API, not proven
   return 'high'; // in a body, query or path: copied somewhere
@@ -74,14 +86,27 @@ function entropy(v: string): number {
   return h;
 }
 
+/** Names that carry per-request tokens, not credentials: CSRF, OAuth state and PKCE values. */
+const NOT_A_CREDENTIAL_NAME = /(?:csrf|xsrf|authenticity|anti[-_]?forgery|verification|state|nonce|verifier|challenge|page|next|continuation|cursor|sync|pagination)[-_]?(?:token|secret|key)?["']?\s*[:=]\s*["']?$/i;
+
 function assessAssignment(ctx: MatchContext): Severity | null {
   const v = ctx.secret;
-  // A cookie pair (`token=...`) or an auth scheme (`Token token=...`) carries credentials by
-  // design; the same assignment decoded out of a cookie value or a bearer is copied data.
+  // The Authorization header exists to carry a credential to its destination: Basic auth
+  // (git's `x-access-token:<token>`, decoded from base64) and `Token token=` are that by
+  // design; the vendor families catch a known key sent to the wrong host. An assignment
+  // glued after a scheme (`Bearer password=…`) is not an auth scheme and stays a finding.
+  if (ctx.location === 'header:authorization') {
+    if (ctx.encodings.some((e) => e === 'base64' || e === 'base64url')) return null;
+    if (/^(?:Token\s+token=|Basic\s)/i.test(ctx.text)) return null;
+  }
+  // A cookie pair (`token=...`) carries a session by design; the same assignment decoded out
+  // of a cookie value is copied data.
   const before = ctx.text.slice(Math.max(0, ctx.match.index - 2), ctx.match.index);
-  const plain = ctx.encodings.length === 0;
-  if (plain && ctx.location === 'header:cookie' && (ctx.match.index === 0 || /;\s?$/.test(before))) return null;
-  if (plain && ctx.location === 'header:authorization' && /^Token\s+token=/i.test(ctx.text)) return null;
+  if (ctx.encodings.length === 0 && ctx.location === 'header:cookie' && (ctx.match.index === 0 || /;\s?$/.test(before))) return null;
+  const name = ctx.text.slice(Math.max(0, ctx.match.index - 24), ctx.match.index + ctx.match[0].length - v.length);
+  if (NOT_A_CREDENTIAL_NAME.test(name)) return null;
+  // an OAuth token request sends the client secret and refresh token to the issuer by design
+  if (/\bgrant_type=/.test(ctx.text) && ctx.location === 'body') return null;
   if (/^(?:true|false|null|none|undefined)$/i.test(v)) return null;
   if (/^(?:https?:|\/|\.\/|~\/)/.test(v)) return null; // a URL or path, not a secret
   if (/^(?:process\.env|os\.environ|env\.|getenv|self\.|this\.|config\.|settings\.|args\.|req\.|request\.)/i.test(v)) return null; // code reading a variable
@@ -142,6 +167,7 @@ export const STRUCTURED_SECRET_PATTERNS: PatternRecord[] = [
     regex:
       /(?<![A-Za-z0-9])(?:password|passwd|pwd|secret|client_secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|token|private[_-]?token)["']?\s*[:=]\s*["']?(?<secret>[^\s"'&,;<>`(){}\[\]]{12,128})/gi,
     assess: assessAssignment,
+    generic: true,
     examples: {
       tp: [`password=${pw}`, `{"client_secret": "${apiSecret}"}`, `db_password: '${pw}'`],
       fp: [
@@ -151,6 +177,9 @@ export const STRUCTURED_SECRET_PATTERNS: PatternRecord[] = [
         'password: correcthorsebatterystaple',
         'secret=https://vault.internal/v1/secret/data/app',
         'TOKEN_ENDPOINT=oauth_token_endpoint',
+        `authenticity_token=${fakeToken('csrf', 43, B64URL)}&user%5Bemail%5D=a%40b.test`,
+        `grant_type=refresh_token&client_id=123.apps&client_secret=${fakeToken('oauth-cs', 24)}&refresh_token=${fakeToken('oauth-rt', 40)}`,
+        `{"state":"${fakeToken('oauth-state', 32)}","code_verifier":"${fakeToken('pkce', 43, B64URL)}"}`,
       ],
     },
   },
