@@ -16,9 +16,15 @@ if (all || wanted.has('detector')) {
 }
 if (all || wanted.has('proxy')) {
   try {
-    const mod = (await import('./proxy.ts')) as { benchProxy: () => Promise<Record<string, unknown>> };
-    process.stderr.write('bench: proxy latency, throughput, SSE, memory...\n');
-    results.proxy = await mod.benchProxy();
+    const { benchProxy } = await import('./proxy.ts');
+    const { realDetector } = await import('./real-inspect.ts');
+    process.stderr.write('bench: proxy latency, throughput, SSE, memory (with the real detector)...\n');
+    const detector = realDetector();
+    try {
+      results.proxy = await benchProxy(detector.inspect, { childInspectModule: new URL('./real-inspect.ts', import.meta.url).pathname });
+    } finally {
+      detector.cleanup();
+    }
   } catch (err) {
     results.proxy = { error: (err as Error).message };
   }
