@@ -10,7 +10,7 @@ import * as https from 'node:https';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
@@ -157,6 +157,27 @@ export class World {
         resolve({ code, signal, stdout, stderr });
       });
     });
+  }
+
+  /**
+   * A long-running bin process (a foreground monitor) with its output collected; `stop()` sends
+   * SIGTERM and resolves once it exited.
+   */
+  spawnBin(args: string[], opts: { env?: NodeJS.ProcessEnv; trap?: boolean } = {}): { child: ChildProcess; out: { stdout: string; stderr: string }; stop(): Promise<Run> } {
+    const child = spawn(process.execPath, [BIN, ...args], { env: this.env(opts.env, opts.trap ?? false), cwd: this.work, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.children.add(child);
+    const out = { stdout: '', stderr: '' };
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out.stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (out.stderr += d));
+    const exited = new Promise<Run>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, ...out })));
+    return {
+      child,
+      out,
+      stop: async () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        return exited;
+      },
+    };
   }
 
   /** `start --port 0 --json` plus `args`; resolves with the status object it printed. */
@@ -528,9 +549,41 @@ export function pieces(s: string, n: number): string[] {
   return [...out];
 }
 
-/** The first needle found in `text`, or undefined. */
+/** The first needle found in `text`, or undefined. Fast for many needles of a few lengths. */
 export function firstLeak(text: string, needles: readonly string[]): string | undefined {
-  return needles.find((n) => n.length > 0 && text.includes(n));
+  const byLength = new Map<number, Set<string>>();
+  for (const n of needles) if (n.length > 0) (byLength.get(n.length) ?? byLength.set(n.length, new Set()).get(n.length)!).add(n);
+  for (const [len, set] of byLength) {
+    for (let i = 0; i + len <= text.length; i++) {
+      const w = text.slice(i, i + len);
+      if (set.has(w)) return w;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * 16-character pieces that carry the private material of an RSA private key: the stretches of its
+ * PEM body (base64 of the DER) that encode nothing but the private components d, p, q, dp, dq, qi
+ * (so no algorithm id or public modulus shared with certificates), plus those components on their
+ * own as base64url, base64 and hex.
+ */
+export function privateKeyNeedles(keyPem: string): string[] {
+  const body = pemBody(keyPem);
+  const der = Buffer.from(body, 'base64');
+  const jwk = createPrivateKey(keyPem).export({ format: 'jwk' }) as Record<string, unknown>;
+  const out = new Set<string>();
+  for (const k of ['d', 'p', 'q', 'dp', 'dq', 'qi']) {
+    const v = jwk[k];
+    if (typeof v !== 'string') throw new Error(`not an RSA private key (no ${k})`);
+    const raw = Buffer.from(v, 'base64url');
+    const at = der.indexOf(raw);
+    if (at < 0) throw new Error(`component ${k} not found in the key's DER`);
+    // base64 characters that encode only bytes inside [at, at + raw.length)
+    for (const p of pieces(body.slice(Math.ceil(at / 3) * 4, Math.floor((at + raw.length) / 3) * 4), 16)) out.add(p);
+    for (const form of [v, raw.toString('base64'), raw.toString('hex'), raw.toString('hex').toUpperCase()]) for (const p of pieces(form, 16)) out.add(p);
+  }
+  return [...out];
 }
 
 /** Base64 of the PEM private key's body lines joined (what must never leave the key file). */

