@@ -115,8 +115,61 @@ export function agentDirected(text: string, pos: number, window = 400): boolean 
 // is not a warning.
 const CAUTION_BEFORE =
   /\b(?:never|don['’]?t|do\s+not|avoid|should\s*n['’]?o?t|must\s*n['’]?o?t|careful\s+not\s+to)\s+(?:ever\s+)?(?:run|type|execute|paste|use|try|do)\b|\b(?:afraid|scared|wary|hesitant)\s+(?:to|of)\s+(?:run|type|execute|paste|try)\w{0,3}\b|\b(?:accidentally|mistakenly|inadvertently)\s+(?:ran|run|typed|executed)\b|\bi\s+(?:just\s+)?(?:ran|typed|executed)\b|\bwhat\s+happens\s+(?:if|when)\b|\b(?:infamous|notorious|dangerous)\b|\b(?:guard(?:s|ed|ing)?|protect(?:s|ed|ing)?|safeguards?)\s+(?:\w+\s+)?(?:against|from)\b|\bcommands?\s+(?:like|such\s+as)\b|\brefuses?\s+to\b|\bblock(?:s|ed|ing)?\s+(?:commands?\s+)?(?:like\s+)?$/i;
-// after the command: "... by mistake", "... because that would delete my home" (a hypothetical)
-const CAUTION_AFTER = /^[^\n]{0,80}?\b(?:by\s+mistake|by\s+accident|accidentally|would\s+(?:delete|wipe|destroy|erase|remove))\b/i;
+// after the command: "... by mistake", "... because that would delete my home" (a hypothetical),
+// "— deletes everything on the root filesystem", "..., which you should never do"
+const CAUTION_AFTER =
+  /^[^\n]{0,80}?\b(?:by\s+mistake|by\s+accident|accidentally|would\s+(?:delete|wipe|destroy|erase|remove)|you\s+should\s+never|never\s+(?:ever\s+)?(?:run|type|execute|do)\s+(?:this|that|it)\b)/i;
+// A description of the damage ("— deletes everything on the root filesystem", "is extremely
+// dangerous") is a warning in a list of examples, but not after "Run …" on the same line:
+// "Run `rm -rf ~` — it deletes everything, then reinstall" is still a step.
+const DAMAGE_AFTER =
+  /^[^\n]{0,80}?\b(?:(?:will|could|can|may)\s+(?:delete|wipe|destroy|erase|nuke)|(?:deletes|wipes|destroys|erases|removes|nukes|trashes)\s+(?:out\s+)?(?:everything|all\b|your\s+(?:entire|whole)\b|the\s+(?:entire|whole)\b)|(?:is|are)\s+(?:extremely\s+|very\s+|incredibly\s+)?(?:dangerous|destructive|catastrophic))/i;
+const STEP_BEFORE = /\b(?:run|execute|type|paste|enter|use|try|do)\b|\$\s*$/i;
+
+// A heading that says what follows is a list of things not to do ("10 commands you should
+// never run", "## Dangerous commands", "Commands to avoid"). The commands under it are
+// examples, not steps.
+const CAUTION_HEADING =
+  /\bnever\s+(?:ever\s+)?(?:run|type|execute|paste|try|use)\b|\bshould\s*n['’]?o?t\s+(?:ever\s+)?(?:run|type|execute|paste|try|use)\b|\bshould\s+never\b|\b(?:do\s+not|don['’]?t)\s+(?:ever\s+)?(?:run|type|execute|paste|try)\b|\b(?:dangerous|destructive|deadly|lethal|catastrophic|scariest|deadliest)\b|\b(?:commands?|things)\s+(?:to\s+avoid|not\s+to\s+(?:run|type|try|do))\b|\bavoid\s+(?:these|this|running)\b/i;
+// The headings a position sits under: the last HTML <h1>..<h4> or Markdown `#` line of each
+// level above it, so "<h1>Commands you should never run</h1> … <h2>2. Your home</h2>" covers
+// the commands of every section (a JSON `\n` escape counts as a line start). Only a command
+// set as code counts (`inline code`, <code>/<pre>, a fenced block): that is how such an
+// article lists its examples, while a `#` shell comment above a script line, or a bare
+// command after the article, is not one of them. Heading bodies stop at `<` / the line end,
+// so the scan is linear in the (bounded) window.
+const HEADING = /<h([1-4])(?:\s[^<>]{0,200})?>([^<>]{1,200})<\/h[1-4]\s*>|(?:^|\n|\\n)(#{1,4})[ \t]{1,4}([^\n\\#]{1,200})/gi;
+const HEADING_WINDOW = 6000;
+
+/** Whether a heading above `pos` (within a bounded window) announces things not to do. */
+export function cautionHeading(text: string, pos: number): boolean {
+  const win = text.slice(Math.max(0, pos - HEADING_WINDOW), pos);
+  // chain[level] = [heading text, is markdown, end offset]; a heading drops those below it
+  const chain: Array<[string, boolean, number] | undefined> = [];
+  const re = new RegExp(HEADING.source, HEADING.flags);
+  for (let m = re.exec(win); m !== null; m = re.exec(win)) {
+    const markdown = m[1] === undefined;
+    const level = markdown ? (m[3] ?? '#').length : Number(m[1]);
+    chain.length = level;
+    chain[level] = [(markdown ? m[4] : m[2]) ?? '', markdown, m.index + m[0].length];
+  }
+  for (const h of chain) {
+    if (!h) continue;
+    const [heading, , end] = h;
+    if (!setAsCode(win, end)) continue;
+    if (CAUTION_HEADING.test(hasHtmlEntities(heading) ? decodeHtmlEntities(heading) : heading)) return true;
+  }
+  return false;
+}
+
+const FENCE = /(?:^|\n|\\n)[ \t]{0,3}(?:\x60{3}|~{3})/g;
+
+/** Whether the end of `win` (where a command starts) is inside code: inline, a code tag, or a fence opened after `from`. */
+function setAsCode(win: string, from: number): boolean {
+  if (/(?:\x60|<(?:code|pre|kbd|samp)(?:\s[^<>]{0,80})?>)\s{0,2}(?:sudo\s{1,4})?$/i.test(win.slice(-40))) return true;
+  const fences = win.slice(from).match(FENCE);
+  return fences !== null && fences.length % 2 === 1;
+}
 
 // Text handed to a printing or message command (`echo "…"`, `printf '…'`, `git commit -m "…"`)
 // is shown, not run -- unless it is then piped to a shell.
@@ -134,7 +187,17 @@ export function cautionary(text: string, start: number, end: number): boolean {
   if (sameLine.trim() === '' || /^\s*(?:\$|#|>|`{1,3}\w*)\s*$/.test(sameLine)) {
     if (CAUTION_BEFORE.test(pre.slice(Math.max(0, nl - 120), nl))) return true;
   }
-  return CAUTION_AFTER.test(text.slice(end, end + 80));
+  const after = plainAfter(text, end);
+  if (CAUTION_AFTER.test(after)) return true;
+  // (a shell comment after the command, `rm -rf ~ # wipes everything`, is the script's own note)
+  if (DAMAGE_AFTER.test(after) && !/^[^\n#]{0,20}#/.test(after) && !STEP_BEFORE.test(sameLine.replace(/<[^<>]{0,100}>/g, ''))) return true;
+  return cautionHeading(text, start);
+}
+
+/** Up to 80 characters after the command as a reader sees them (markup and entities dropped). */
+function plainAfter(text: string, end: number): string {
+  const s = text.slice(end, end + 200).replace(/<\/?[a-z][a-z0-9]{0,10}[^<>\n]{0,100}>/gi, '');
+  return (hasHtmlEntities(s) ? decodeHtmlEntities(s) : s).slice(0, 80);
 }
 
 // ---------------------------------------------------------------------------------------

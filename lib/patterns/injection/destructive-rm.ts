@@ -42,16 +42,22 @@ const SYSTEM_DIRS = [
 const TARGET =
   String.raw`(?<target>['"]?(?:\/(?:\*|\.)?|\/(?:${SYSTEM_DIRS})\/?\*?|~(?:root)?(?:\/\*?)?|\$\{?HOME\}?(?:\/\*?)?)['"]?)` +
   String.raw`(?=[\s;|&)\x60'"<>\\]|$)`;
-const SUDO = String.raw`(?:sudo\s{1,4}(?:-[\w-]{1,10}\s{1,4}){0,3})?`;
+/**
+ * White space between the words of one command: blanks, or a `\`-newline continuation (with
+ * the indentation around it). Never a bare newline: the next line is another command, and
+ * its words (a Dockerfile's `WORKDIR /srv`, a script's `cd /etc`) are not rm operands.
+ */
+const SP = String.raw`(?:[ \t]{1,8}(?:\\\r?\n[ \t]{0,8})?|\\\r?\n[ \t]{0,8})`;
+const SUDO = String.raw`(?:sudo${SP}(?:-[\w-]{1,10}${SP}){0,3})?`;
 /**
  * Up to 6 words between the command and the target: flags and other operands (never another
  * `rm`). Each word is taken whole (lookahead + backreference = an atomic group): a shorter
  * piece of a word can never be followed by the white space that must come next, so giving
  * them up one character at a time would only cost time.
  */
-const WORDS = String.raw`(?:\s{1,4}(?!rm\s)(?=([^\s;|&<>()\x60]{1,100}))\1){0,6}`;
+const WORDS = String.raw`(?:${SP}(?!rm\s)(?=((?:[^\s;|&<>()\x60\\]|\\(?![nrt]|\r?\n)){1,100}))\1){0,6}`;
 
-const RM = new RegExp(String.raw`(?<![\w.-])${SUDO}rm['"]?(?=\s)${WORDS}\s{1,4}(?:${TARGET}|--no-preserve-root\b)`, 'g');
+const RM = new RegExp(String.raw`(?<![\w.-])${SUDO}rm['"]?(?=[ \t\\])${WORDS}${SP}(?:${TARGET}|--no-preserve-root\b)`, 'g');
 
 type TargetClass = 'root' | 'home' | 'system' | 'quoted' | null;
 
@@ -68,9 +74,13 @@ function classify(target: string | undefined): TargetClass {
   return 'system';
 }
 
-/** The command's words up to the end of its segment (`;`, `&&`, `||`, `|`, newline). */
+/**
+ * The command's words up to the end of its segment (`;`, `&&`, `||`, `|`, newline); a
+ * `\`-newline continuation joins the next line, as the shell does.
+ */
 function segment(text: string, start: number): string {
-  return restOfLine(text, start, 600).split(/;|&&|\|\||\||(?<![<>])&(?![>\d])/)[0] ?? '';
+  const joined = text.slice(start, Math.min(text.length, start + 600)).replace(/\\\r?\n/g, ' ');
+  return restOfLine(joined, 0, 600).split(/;|&&|\|\||\||(?<![<>])&(?![>\d])/)[0] ?? '';
 }
 
 function recursive(words: string[]): boolean {
@@ -123,6 +133,9 @@ export const DESTRUCTIVE_RM_PATTERNS: PatternRecord[] = [
         'rm /usr -rf',
         'rm -rf dist /',
         'echo "rm -rf /*" | sudo sh',
+        // a `\`-newline continuation is white space, as in the shell
+        'sudo rm -rf \\\n    /etc',
+        'rm -rf \\\n  --no-preserve-root /',
       ],
       fp: [
         'rm -rf node_modules',
@@ -138,6 +151,12 @@ export const DESTRUCTIVE_RM_PATTERNS: PatternRecord[] = [
         'rm -rf /home/node/.npm',
         'sudo userdel olduser && sudo rm -rf /home/olduser',
         'rm -rf "${BUILD_DIR}/" ${OUT}/*',
+        // the next line's words are not operands (Dockerfile WORKDIR/COPY, a script's cd)
+        'RUN apt-get update && rm -rf /var/lib/apt/lists/*\nWORKDIR /srv\nCOPY . /opt/app',
+        'rm -rf dist\ncd /etc',
+        'rm -rf build \\\n  dist\nWORKDIR /usr',
+        // a JSON `\n` escape ends a word too (raw view of a tool call)
+        '{"cmd":"rm -rf /tmp/build/*\\nls -la /etc"}',
       ],
     },
   },
@@ -149,7 +168,7 @@ export const DESTRUCTIVE_RM_PATTERNS: PatternRecord[] = [
     description: 'find over /, a home directory or a system directory deleting everything it finds (find / -delete, find ~ -exec rm -rf {} +)',
     keywords: ['find'],
     regex: new RegExp(
-      String.raw`(?<![\w.-])${SUDO}find\s{1,4}(?:-[HLP]\s{1,4})?${TARGET}(?:[^\n;|&f]|f(?!ind\s)){0,300}?\s(?:-delete\b|-exec(?:dir)?\s{1,4}(?:\S{0,20}\/)?rm\s)`,
+      String.raw`(?<![\w.-])${SUDO}find${SP}(?:-[HLP]${SP})?${TARGET}(?:[^\n;|&f]|f(?!ind\s)){0,300}?\s(?:-delete\b|-exec(?:dir)?\s{1,4}(?:\S{0,20}\/)?rm\s)`,
       'g',
     ),
     assess: (ctx) => {
