@@ -6,11 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import ts from 'typescript';
 import {
   BIN,
-  changes,
+  changesOutsideHome,
   hasOpenssl,
   httpsRequest,
   isTsxIpc,
@@ -115,12 +115,7 @@ test('safety: no system CA install: start --https-inspection writes only under t
   assert.ok(Object.keys(systemBefore).length > SYSTEM_TRUST.length, 'the snapshot saw something');
   assert.deepEqual(systemSnapshot(), systemBefore, 'system trust locations changed');
 
-  const ancestors = new Set<string>();
-  for (let d = dirname(w.guardianHome); isWithin(d, w.userHome) && d !== w.userHome; d = dirname(d)) ancestors.add(`${relative(w.userHome, d)}/`);
-  const outside = changes(homeBefore, snapshot(w.userHome))
-    .map((c) => c.slice(1))
-    .filter((p) => !isWithin(join(w.userHome, p), w.guardianHome) && !ancestors.has(p));
-  assert.deepEqual(outside, [], 'written under HOME outside the guardian home');
+  assert.deepEqual(changesOutsideHome(w, homeBefore, snapshot(w.userHome)), [], 'written under HOME outside the guardian home');
 
   const records = w.trapRecords();
   const spawns = records.filter((r) => r.kind === 'spawn');

@@ -13,7 +13,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash, createPrivateKey } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultHome, homeLayout, type HomeLayout } from '../../lib/home-layout.ts';
 import type { Platform } from '../../lib/finding.ts';
@@ -532,6 +532,22 @@ export function changes(before: Map<string, Entry>, after: Map<string, Entry>): 
 export function isWithin(path: string, parent: string): boolean {
   const rel = relative(parent, path);
   return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
+}
+
+/**
+ * Changes under the user HOME (from two snapshots of it) that are neither inside the guardian home
+ * nor inside one of `allowed`, nor a directory on the way to one of them (creating the home creates
+ * its parents, e.g. ~/.openclaw/security/clawsec/, and changes their mtime).
+ */
+export function changesOutsideHome(w: World, before: Map<string, Entry>, after: Map<string, Entry>, allowed: string[] = []): string[] {
+  const roots = [w.guardianHome, ...allowed];
+  const ancestors = new Set<string>();
+  for (const r of roots) for (let d = dirname(r); isWithin(d, w.userHome) && d !== w.userHome; d = dirname(d)) ancestors.add(`${relative(w.userHome, d)}/`);
+  return changes(before, after).filter((c) => {
+    const rel = c.slice(1);
+    if (ancestors.has(rel) && c[0] !== '-') return false;
+    return !roots.some((r) => isWithin(join(w.userHome, rel), r));
+  });
 }
 
 /** Every regular file under `dir` (absolute paths). */
