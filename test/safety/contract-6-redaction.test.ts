@@ -1,8 +1,9 @@
 // Safety contract 6: snippets are redacted before they are written or returned. A planted secret
 // of every key rule in the registry (its own first true-positive example, so the set follows the
-// registry) is sent through a real monitor raw, base64-, hex- and percent-encoded. Each must be
-// found (and so is the agent's own secret given with --secret-env-file), and no piece of it, in any of those forms, may show up in a log line, a file of the home,
-// `threats`/`status` (JSON and human), an MCP tool result, a NanoClaw IPC result or a hook message.
+// registry) and the agent's own secret given with --secret-env-file are sent through a real
+// monitor raw, base64-, hex- and percent-encoded. Each must be found, and no piece of it, in any of
+// those forms, may show up in a log line, a file of the home, `threats`/`status` (JSON and human),
+// an MCP tool result, a NanoClaw IPC result or a hook message.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
