@@ -643,10 +643,10 @@ export const HOOK_EVENTS = ['gateway:startup', 'agent:bootstrap', 'command:new']
 // ---- MCP over stdio -----------------------------------------------------------------------------
 
 /** Starts `mcp` as a real stdio server, calls each tool once (`findings` with limit 200), returns the raw results. */
-export async function callMcpTools(world: World, extraArgs: string[] = []): Promise<{ results: Record<string, unknown>; stderr: string }> {
+export async function callMcpTools(world: World, extraArgs: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ results: Record<string, unknown>; stderr: string }> {
   const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
   const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
-  const env = world.env();
+  const env = world.env(extraEnv);
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [BIN, 'mcp', ...extraArgs],
