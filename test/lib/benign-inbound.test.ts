@@ -77,3 +77,19 @@ test('every benign sample with an attack line appended is found above low', () =
     }
   }
 });
+
+// EVAL item 10: a heading that announces things not to run lowers the commands listed under it
+// as code, and only those; a step under an ordinary heading keeps its severity.
+test('a caution heading lowers code-set examples under it, not steps elsewhere', () => {
+  const sev = (text: string): string[] =>
+    scanner
+      .scan({ direction: 'inbound', protocol: 'https', platform: 'openclaw', source: '127.0.0.1', dest: DEST, parts: [{ location: 'body', text }] })
+      .filter((f) => f.pattern === 'destructive_rm')
+      .map((f) => f.severity);
+  assert.deepEqual(sev('<h1>Commands you should never run</h1>\n<h2>1. Your home</h2>\n<pre><code>rm -rf ~</code></pre>'), ['low']);
+  assert.deepEqual(sev('## Dangerous commands\n\n```\nsudo rm -rf /etc\n```\n'), ['low']);
+  assert.deepEqual(sev('<p>1. <code>rm -rf /</code> &mdash; deletes everything on the root filesystem.</p>'), ['low']);
+  assert.deepEqual(sev('## Reset your machine\n\n```\nrm -rf ~\n```\n'), ['critical']);
+  assert.deepEqual(sev('Run `rm -rf ~` — it deletes everything, then reinstall.'), ['critical']);
+  assert.deepEqual(sev('<h1>Commands you should never run</h1>\n<p>Done reading? Now clean up:</p>\nrm -rf ~'), ['critical']);
+});

@@ -185,13 +185,29 @@ export function cautionary(text: string, start: number, end: number): boolean {
   if (CAUTION_BEFORE.test(sameLine)) return true;
   if (MESSAGE_BEFORE.test(sameLine) && !PIPED_ON.test(text.slice(end, end + 160))) return true;
   if (sameLine.trim() === '' || /^\s*(?:\$|#|>|`{1,3}\w*)\s*$/.test(sameLine)) {
-    if (CAUTION_BEFORE.test(pre.slice(Math.max(0, nl - 120), nl))) return true;
+    // the line above, past blank lines and a code fence (a heading further up is
+    // `cautionHeading`'s to judge)
+    if (CAUTION_BEFORE.test(lineAbove(text, start - pre.length + nl))) return true;
   }
   const after = plainAfter(text, end);
   if (CAUTION_AFTER.test(after)) return true;
   // (a shell comment after the command, `rm -rf ~ # wipes everything`, is the script's own note)
   if (DAMAGE_AFTER.test(after) && !/^[^\n#]{0,20}#/.test(after) && !STEP_BEFORE.test(sameLine.replace(/<[^<>]{0,100}>/g, ''))) return true;
   return cautionHeading(text, start);
+}
+
+/** The nearest line above position `nl` (a newline) that is not blank or a code-fence/pre opener, bounded. */
+function lineAbove(text: string, nl: number): string {
+  let end = nl;
+  for (let i = 0; i < 3 && end > 0; i++) {
+    const lo = Math.max(0, end - 240);
+    const prev = text.slice(lo, end).lastIndexOf('\n');
+    const line = text.slice(prev >= 0 ? lo + prev + 1 : lo, end);
+    if (!/^\s*(?:\x60{3}[\w-]*|~{3}[\w-]*|<(?:pre|code)(?:\s[^<>]{0,80})?>\s*(?:<code(?:\s[^<>]{0,80})?>)?)?\s*$/i.test(line)) return line;
+    if (prev < 0) break;
+    end = lo + prev;
+  }
+  return '';
 }
 
 /** Up to 80 characters after the command as a reader sees them (markup and entities dropped). */
