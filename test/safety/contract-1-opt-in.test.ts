@@ -117,11 +117,12 @@ test('safety: opt-in: env, status and every other command but start never start 
     ['stop'],
     ['stop', '--json'],
   ];
-  for (const args of commands) {
-    const r = await w.run(args, { trap: true });
+  const runs = await Promise.all(commands.map((args) => w.run(args, { trap: true })));
+  runs.forEach((r, i) => {
+    const args = commands[i]!;
     assert.ok(r.code === 0 || (args[0] === 'trust-instructions' && r.code === 1), `${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-    assert.equal(existsSync(w.layout.stateFile) || existsSync(w.layout.pidFile), false, `${args.join(' ')} left monitor run files`);
-  }
+  });
+  assert.equal(existsSync(w.layout.stateFile) || existsSync(w.layout.pidFile), false, 'monitor run files were left');
   const status = JSON.parse((await w.run(['status', '--json'])).stdout) as Record<string, unknown>;
   assert.equal(status.running, false);
   assert.equal(status.pid, null);

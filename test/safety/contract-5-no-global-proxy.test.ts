@@ -73,20 +73,20 @@ function freePort(): Promise<number> {
 test('safety: no global proxy: env prints only per-process assignments for every shell and target', SLOW, async (t) => {
   const w = new World(t);
   await w.start(['--https-inspection']);
-  for (const shell of SHELLS) {
-    for (const target of TARGETS) {
-      const r = await w.run(['env', '--shell', shell, '--target', target, '--agent', 'main']);
-      assert.equal(r.code, 0, `${shell}/${target}: ${r.stderr}`);
-      const code = r.stdout.split('\n').filter((l) => l.trim() && !l.trimStart().startsWith('#'));
-      assert.ok(code.length >= 4, `${shell}/${target}: only ${code.length} statements`);
-      for (const line of code) assert.match(line, ASSIGNMENT[shell], `${shell}/${target}: not a per-process assignment: ${line}`);
-      // and no persistent or host-wide setter anywhere, not even in the assignments' values
-      assert.doesNotMatch(
-        code.join('\n'),
-        /\bsetx\b|launchctl|systemctl|set -U|--universal|SetEnvironmentVariable|\/etc\/environment|>>|\btee\b|git config|npm config|\.bashrc|\.profile|\.zshrc|config\.fish|\.openclaw\/\.env/,
-        `${shell}/${target}`,
-      );
-    }
+  const combos = SHELLS.flatMap((shell) => TARGETS.map((target) => ({ shell, target })));
+  const outputs = await Promise.all(combos.map(({ shell, target }) => w.run(['env', '--shell', shell, '--target', target, '--agent', 'main'])));
+  for (const [i, { shell, target }] of combos.entries()) {
+    const r = outputs[i]!;
+    assert.equal(r.code, 0, `${shell}/${target}: ${r.stderr}`);
+    const code = r.stdout.split('\n').filter((l) => l.trim() && !l.trimStart().startsWith('#'));
+    assert.ok(code.length >= 4, `${shell}/${target}: only ${code.length} statements`);
+    for (const line of code) assert.match(line, ASSIGNMENT[shell], `${shell}/${target}: not a per-process assignment: ${line}`);
+    // and no persistent or host-wide setter anywhere, not even in the assignments' values
+    assert.doesNotMatch(
+      code.join('\n'),
+      /\bsetx\b|launchctl|systemctl|set -U|--universal|SetEnvironmentVariable|\/etc\/environment|>>|\btee\b|git config|npm config|\.bashrc|\.profile|\.zshrc|config\.fish|\.openclaw\/\.env/,
+      `${shell}/${target}`,
+    );
   }
   const json = JSON.parse((await w.run(['env', '--json'])).stdout) as { variables: Record<string, string> };
   assert.ok(json.variables.HTTPS_PROXY?.startsWith('http://127.0.0.1:'));
@@ -116,10 +116,8 @@ test('safety: no global proxy: no command creates or modifies a shell profile, ~
     ...SHELLS.flatMap((shell) => TARGETS.map((target) => ['env', '--shell', shell, '--target', target])),
     ['env', '--json'],
   ];
-  for (const args of runs) {
-    const r = await w.run(args);
-    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
-  }
+  const results = await Promise.all(runs.map((args) => w.run(args)));
+  results.forEach((r, i) => assert.equal(r.code, 0, `${runs[i]!.join(' ')}: ${r.stderr}`));
   // what an operator does with the output: evaluate it in a bash (login) shell of this HOME
   const evaluated = await w.runProgram('bash', ['-lc', `eval "$('${process.execPath}' '${BIN}' env --shell bash)" && printf %s "$HTTP_PROXY"`]);
   assert.equal(evaluated.code, 0, evaluated.stderr);
