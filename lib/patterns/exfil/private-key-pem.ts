@@ -69,18 +69,18 @@ function pem(kind: string, seed: string, chars: number, nl = '\n', armor = ''): 
 // PuTTY .ppk (v2/v3): header line, key type, `Encryption:`, public lines, then `Private-Lines: N`
 // and the private blob. The secret group is the private blob; unencrypted → critical.
 const PPK_NL = String.raw`(?:\r?\n|\\{1,8}r?\\{0,8}n)`;
-const PPK_LINE = String.raw`[A-Za-z0-9+/=]{1,64}(?![A-Za-z0-9+/=-])`;
+const PPK_LINE = String.raw`[A-Za-z0-9+/=]{1,128}(?![A-Za-z0-9+/=-])`;
 const PPK = new RegExp(
   String.raw`PuTTY-User-Key-File-[23]:[ \t]{0,4}[\w@.-]{3,64}` +
     PPK_NL +
     String.raw`Encryption:[ \t]{0,4}(?<enc>[\w-]{1,32})` +
     // the lines in between (Comment, Public-Lines + public blob, Argon2 parameters), one at a
     // time: a `Name: value` line that is not another key's header, or a base64 line
-    `(?:${PPK_NL}(?:(?!PuTTY-)[A-Z][\\w-]{1,30}:[^\\r\\n\\\\]{0,200}|[A-Za-z0-9+/=]{1,64})){0,48}?` +
+    `(?:${PPK_NL}(?:(?!PuTTY-)[A-Z][\\w-]{1,30}:[^\\r\\n\\\\]{0,200}|[A-Za-z0-9+/=]{1,128})){0,48}?` +
     PPK_NL +
     String.raw`Private-Lines:[ \t]{0,4}\d{1,4}` +
     PPK_NL +
-    // the private lines only (≤ 64 characters each), so `Private-MAC:` is not part of the secret
+    // the private lines only (PuTTY writes 64 characters each), so `Private-MAC:` is not part of the secret
     String.raw`(?<secret>${PPK_LINE}(?:${PPK_NL}${PPK_LINE}){0,255})`,
   'g',
 );

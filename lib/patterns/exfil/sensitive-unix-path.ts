@@ -13,7 +13,7 @@
 //    administration (`chmod 640 /etc/shadow`, `HostKey /etc/ssh/ssh_host_ed25519_key`,
 //    `HISTFILE=~/.bash_history`, docs prose "is stored in") → not a finding.
 import type { PatternRecord } from '../types.ts';
-import { ABS_PATH_START, HOME_PREFIX, PATH_START, outbound, pathAssess } from './shared.ts';
+import { ABS_PATH_START, PATH_START, outbound, pathAssess } from './shared.ts';
 
 const END = String.raw`(?![\w-])`;
 
@@ -36,7 +36,6 @@ export const SENSITIVE_UNIX_PATH_PATTERNS: PatternRecord[] = [
         ].join('|') +
         ')|' +
         PATH_START +
-        HOME_PREFIX +
         String.raw`\.(?:bash|zsh|sh|mysql|psql|python|node_repl|rediscli)_history` +
         ')' +
         END,
