@@ -7,8 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { join, relative } from 'node:path';
-import { ALNUM, fakeToken } from '../../lib/patterns/fake.ts';
+import { ALNUM, B64URL, fake, fakeToken } from '../../lib/patterns/fake.ts';
 import { PATTERNS } from '../../lib/patterns/registry.ts';
 import type { PatternRecord } from '../../lib/patterns/types.ts';
 import {
@@ -178,4 +179,38 @@ test('safety: redaction: a planted secret of every key rule, raw/base64/hex/perc
       for (const o of outputs) assert.equal(firstLeak(o.text, needles), undefined, `${p.rule} (${form}) leaked into ${o.what}`);
     }
   }
+});
+
+test('safety: redaction: faults and errors never echo traffic (refused upstream, malformed request carrying a key)', SLOW, async (t) => {
+  const w = new World(t);
+  const key = fake('sk-', 'ant-', 'api03-', fakeToken('safety-fault-echo', 93, B64URL), 'AA');
+  const { status } = await w.start();
+  const proxy = status.listen.port as number;
+  const dead = await new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+  // an upstream that refuses the connection, with the key in the path, query and a header
+  const refused = await httpRequest(proxy, `http://127.0.0.1:${dead}/${key}?token=${key}`, { headers: [['x-api-key', key]] });
+  assert.ok(refused.status >= 500);
+  // a request the HTTP parser rejects, with the key in its request line and a broken header
+  await new Promise<void>((resolve) => {
+    const c = connect(proxy, '127.0.0.1', () => c.write(`GET http://127.0.0.1:${dead}/?k=${key} HTTP/1.1\r\nHost: a\r\nBad Header ${key}\r\n\r\n`));
+    c.on('data', () => undefined);
+    c.on('error', () => resolve());
+    c.on('close', () => resolve());
+    setTimeout(() => c.destroy(), 3_000);
+  });
+  const st = await waitFor('both faults counted', async () => {
+    const s = JSON.parse((await w.run(['status', '--json'])).stdout) as Record<string, any>;
+    return s.faults?.upstream_errors >= 1 && s.faults?.malformed_requests >= 1 ? s : null;
+  }, 30_000);
+  assert.ok(st.faults.last_error, 'a last error is reported');
+  const texts = [JSON.stringify(st), (await w.run(['status'])).stdout, (await w.run(['threats', '--json'])).stdout];
+  await w.stop();
+  for (const f of filesUnder(w.guardianHome)) texts.push(readFileSync(f, 'latin1'));
+  const needles = pieces(key.slice('sk-ant-api03-'.length), 12);
+  for (const text of texts) assert.equal(firstLeak(text, needles), undefined, 'a fault or error echoed the key');
 });
