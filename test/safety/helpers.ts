@@ -545,7 +545,15 @@ export function changesOutsideHome(w: World, before: Map<string, Entry>, after: 
   for (const r of roots) for (let d = dirname(r); isWithin(d, w.userHome) && d !== w.userHome; d = dirname(d)) ancestors.add(`${relative(w.userHome, d)}/`);
   return changes(before, after).filter((c) => {
     const rel = c.slice(1);
-    if (ancestors.has(rel) && c[0] !== '-') return false;
+    if (ancestors.has(rel)) {
+      // created on the way to the home, or an existing parent that only gained an entry: fine;
+      // a parent whose kind or permissions changed is not
+      const b = before.get(rel);
+      const a = after.get(rel);
+      if (c[0] === '+' && a?.kind === 'dir') return false;
+      if (c[0] === '~' && b && a && a.kind === b.kind && a.mode === b.mode) return false;
+      return true;
+    }
     return !roots.some((r) => isWithin(join(w.userHome, rel), r));
   });
 }
