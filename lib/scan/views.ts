@@ -29,55 +29,62 @@ interface RegionDecoder {
   inboundOnly?: boolean;
 }
 
-// Both search only inside the cap: an unbounded indexOf/lastIndexOf rescans a newline-free
-// 1 MiB body once per region (quadratic).
+// Region bounds are found by walking outward from the trigger one character at a time and
+// stopping at the region's own delimiter, a newline, or `cap`. No search looks further than
+// the region it returns, so the cost of all regions together stays linear in the text
+// (an indexOf/lastIndexOf or slice of the whole line per region was quadratic on one-line
+// bodies full of escapes).
+const NL = 10;
+const QUOTE = 34;
+const BACKSLASH = 92;
+
 function lineStart(text: string, at: number, cap: number): number {
   const lo = Math.max(0, at - cap);
-  return lo + text.slice(lo, at + 1).lastIndexOf('\n') + 1;
+  let i = at;
+  while (i > lo && text.charCodeAt(i - 1) !== NL) i--;
+  return i;
 }
 function lineEnd(text: string, at: number, cap: number): number {
   const hi = Math.min(text.length, at + cap);
-  const nl = text.slice(at, hi).indexOf('\n');
-  return nl < 0 ? hi : at + nl;
+  let i = at;
+  while (i < hi && text.charCodeAt(i) !== NL) i++;
+  return i;
 }
 
 /** The JSON string literal around `at`: from the unescaped quote before it to the one after. */
 function jsonStringRegion(text: string, at: number): [number, number] {
   const cap = 256 * 1024;
-  const lo = lineStart(text, at, cap);
-  const hi = lineEnd(text, at, cap);
+  const lo = Math.max(0, at - cap);
+  const hi = Math.min(text.length, at + cap);
   let s = at;
   while (s > lo) {
-    const q = text.lastIndexOf('"', s - 1);
-    if (q < lo) {
-      s = lo;
+    const c = text.charCodeAt(s - 1);
+    if (c === NL) break;
+    if (c === QUOTE && text.charCodeAt(s - 2) !== BACKSLASH) {
+      s--;
       break;
     }
-    s = q;
-    if (text[q - 1] !== '\\') break;
+    s--;
   }
   let e = at + 1;
   while (e < hi) {
-    const q = text.indexOf('"', e);
-    if (q < 0 || q >= hi) {
-      e = hi;
-      break;
-    }
-    e = q + 1;
-    if (text[q - 1] !== '\\') break;
+    const c = text.charCodeAt(e);
+    if (c === NL) break;
+    e++;
+    if (c === QUOTE && text.charCodeAt(e - 2) !== BACKSLASH) break;
   }
-  return [s, e];
+  return [s, Math.min(e, text.length)];
 }
 
-/** A run of characters around `at` up to any of `stops` (or the line, or `cap` either way). */
+/** A run of characters around `at` up to any of `stops`, a newline, or `cap` either way. */
 function runRegion(stops: RegExp, cap: number) {
   return (text: string, at: number): [number, number] => {
-    const lo = lineStart(text, at, cap);
-    const hi = lineEnd(text, at, cap);
+    const lo = Math.max(0, at - cap);
+    const hi = Math.min(text.length, at + cap);
     let s = at;
-    while (s > lo && !stops.test(text[s - 1] as string)) s--;
+    while (s > lo && text.charCodeAt(s - 1) !== NL && !stops.test(text[s - 1] as string)) s--;
     let e = at;
-    while (e < hi && !stops.test(text[e] as string)) e++;
+    while (e < hi && text.charCodeAt(e) !== NL && !stops.test(text[e] as string)) e++;
     return [s, e];
   };
 }
@@ -122,23 +129,63 @@ const REGION_DECODERS: RegionDecoder[] = [
  * entity, the line around a shell trick. Shell line continuations are joined first so a
  * command split with `\` + newline is one line.
  */
+/** Regions closer than this are decoded as one piece: fewer, larger decode calls. */
+const MERGE_GAP = 256;
+const DENSE_SAMPLE = 16 * 1024;
+/** more than one trigger per this many characters of the sample counts as dense */
+const DENSE_EVERY = 64;
+
+function isDense(src: string, trigger: RegExp): boolean {
+  const sample = src.slice(0, DENSE_SAMPLE);
+  trigger.lastIndex = 0;
+  let hits = 0;
+  const limit = DENSE_SAMPLE / DENSE_EVERY;
+  while (trigger.exec(sample) !== null && ++hits <= limit) {
+    // counting only
+  }
+  trigger.lastIndex = 0;
+  return hits > limit;
+}
+
 function decodedRegions(text: string, d: RegionDecoder): string | null {
   const src = d.name === 'shell' ? text.replace(/\\\r?\n/g, '') : text;
   const out: string[] = [];
   const trigger = new RegExp(d.trigger.source, 'g');
+  let chunkStart = -1;
+  let chunkEnd = -1;
+  const flush = (): void => {
+    if (chunkStart < 0) return;
+    const piece = src.slice(chunkStart, chunkEnd);
+    if (d.applies(piece)) {
+      const decoded = d.decode(piece);
+      if (decoded !== piece) out.push(decoded);
+    }
+    chunkStart = chunkEnd = -1;
+  };
+  // Dense triggers (a body that is mostly escapes or entities) are hostile or machine-made:
+  // decoding the whole text once is linear, region by region would be one call per escape.
+  if (src.length > DENSE_SAMPLE && isDense(src, trigger)) {
+    const decoded = d.applies(src) ? d.decode(src) : src;
+    return decoded !== src ? decoded : null;
+  }
   let pos = 0;
   while (pos < src.length) {
     trigger.lastIndex = pos;
     const hit = trigger.exec(src);
     if (hit === null) break;
-    const [start, end] = d.region(src, hit.index);
-    const piece = src.slice(start, Math.max(end, hit.index + hit[0].length));
-    if (d.applies(piece)) {
-      const decoded = d.decode(piece);
-      if (decoded !== piece) out.push(decoded);
+    const [start, regionEnd] = d.region(src, hit.index);
+    const end = Math.max(regionEnd, hit.index + hit[0].length);
+    // Many small regions close together (a minified JSON array of escaped strings) become
+    // one piece, so the cost is one decode per neighbourhood instead of one per string.
+    if (chunkStart >= 0 && start - chunkEnd <= MERGE_GAP) chunkEnd = Math.max(chunkEnd, end);
+    else {
+      flush();
+      chunkStart = start;
+      chunkEnd = end;
     }
-    pos = Math.max(end, hit.index + hit[0].length);
+    pos = end;
   }
+  flush();
   return out.length ? out.join('\n') : null;
 }
 
