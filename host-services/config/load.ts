@@ -284,7 +284,10 @@ export function loadConfig(opts: LoadConfigOptions = {}): LoadedConfig {
   for (const ca of caFiles) checkCaFile(ca, out);
   for (const f of secretFiles) checkReadableFile(f, 'secret env file', out);
   if (rootSrc) checkNanoclawRoot(rootSrc, out);
-  if (rootSrc) checkHomeNotContainerVisible(home, homePath, rootSrc.value, out);
+  // Without --nanoclaw-root the guardian still recognises a NanoClaw checkout above the home,
+  // so a home inside an unnamed project's groups/, data/ or store/ is refused all the same.
+  const rootForHome = rootSrc?.value ?? nanoclawRootAbove(home);
+  if (rootForHome) checkHomeNotContainerVisible(home, homePath, rootForHome, out);
   const logDir = resolveLogDir(home, envValue('LOG_DIR'), envPath('LOG_DIR'), out);
 
   const config: ResolvedConfig = {
@@ -608,6 +611,33 @@ function checkNanoclawRoot(root: Sourced<string>, out: Collector): void {
   }
   if (!existsSync(join(root.value, 'groups')) && !existsSync(join(root.value, 'data'))) {
     out.warn(root.path, `${root.value} has neither groups/ nor data/: is it the NanoClaw project folder?`);
+  }
+}
+
+/**
+ * The nearest ancestor of `path` shaped like a NanoClaw project: a `groups/` folder beside
+ * `data/ipc/` or `store/`, or a package.json named nanoclaw. Null when there is none.
+ */
+export function nanoclawRootAbove(path: string): string | null {
+  let dir = dirname(resolve(path));
+  for (let i = 0; i < 32; i++) {
+    const looksLikeNanoclaw =
+      (existsSync(join(dir, 'groups')) && (existsSync(join(dir, 'data', 'ipc')) || existsSync(join(dir, 'store')))) ||
+      packageNamed(join(dir, 'package.json'), /nanoclaw/i);
+    if (looksLikeNanoclaw) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+  return null;
+}
+
+function packageNamed(file: string, name: RegExp): boolean {
+  try {
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown };
+    return typeof pkg.name === 'string' && name.test(pkg.name);
+  } catch {
+    return false;
   }
 }
 

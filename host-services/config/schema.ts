@@ -8,6 +8,7 @@
 //
 // The resolved config keeps the file's snake_case names on purpose: the same name then means
 // the same setting in the config file, `check-config --json`, `status --json` and the docs.
+import { HARD_MAX_SCAN_BYTES } from '../../lib/scan/scanner.ts';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { PLATFORMS } from '../../lib/finding.ts';
@@ -31,7 +32,7 @@ export const LOOPBACK_CLIENTS = ['127.0.0.1/32', '::1/128'] as const;
 
 export const LIMITS = {
   port: { min: 0, max: 65535 },
-  max_scan_bytes: { min: 1024, max: 16 * MiB },
+  max_scan_bytes: { min: 1024, max: HARD_MAX_SCAN_BYTES },
   log_max_bytes: { min: 64 * 1024, max: 1024 * MiB },
   log_max_files: { min: 1, max: 100 },
   dedup_window_ms: { min: 0, max: 3_600_000 },

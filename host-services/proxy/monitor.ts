@@ -7,6 +7,7 @@
 //   upstream-trust + tunnel-chain       upstream CAs and the upstream proxy
 //   stdout-guard                        mockttp's console output kept off stdout/stderr
 // The monitor never blocks or alters traffic; every failure is a counted fault.
+import { HARD_MAX_SCAN_BYTES } from '../../lib/scan/scanner.ts';
 import { rootCertificates } from 'node:tls';
 import { generateCACertificate, getLocal, type Mockttp, type MockttpHttpsOptions } from 'mockttp';
 import { GuardianError } from '../../lib/errors.ts';
@@ -30,7 +31,8 @@ export type { MonitorFaults, MonitorStats } from './faults.ts';
 export type { Inspect } from './inspect-sink.ts';
 
 /** The contract's hard bound on max_scan_bytes. */
-export const MAX_SCAN_BYTES_LIMIT = 16 * 1024 * 1024;
+/** the scanner's hard bound; one constant for config, proxy and scanner */
+export const MAX_SCAN_BYTES_LIMIT = HARD_MAX_SCAN_BYTES;
 
 export interface MonitorOptions {
   /** listener address; loopback unless containers must reach it (then allow their range too) */

@@ -131,7 +131,8 @@ test('--secret-env-file: the agent own values are found in any encoding; SIGHUP 
     return s && s.pid === mon.pid ? s : null;
   });
   assert.equal(state.stats.known_secrets, 1);
-  assert.match(mon.out.stdout, /known secrets:\s+1 value/);
+  // state.json is written before the setup text is printed: wait for the text
+  await waitFor('setup text names the known secrets', () => /known secrets:\s+1 value/.test(mon.out.stdout) || null);
 
   await proxiedPost(state.listen.port, up.port, '/a', JSON.stringify({ blob: Buffer.from(first).toString('base64') }));
   const one = await waitFor('known secret found (base64)', () => findingLines(sb.layout).find((l) => l.pattern === 'known_secret'));
