@@ -194,3 +194,24 @@ test('safety: CA key: no 16-character piece of its PEM body appears in any outpu
   }
   assert.equal(mode(w.layout.caKey), 0o600);
 });
+
+test('safety: CA key: the container setup mounts only the public certificate and bundle, read-only, never the CA directory or key', SLOW, async (t) => {
+  const w = new World(t, { platform: 'nanoclaw' });
+  await w.start(['--https-inspection', '--platform', 'nanoclaw']);
+  const json = await w.run(['env', '--json', '--platform', 'nanoclaw', '--target', 'nanoclaw-container']);
+  assert.equal(json.code, 0, json.stderr);
+  const plan = JSON.parse(json.stdout) as { mounts: Array<{ host: string; container: string }>; docker_args: string[] };
+  assert.deepEqual(plan.mounts.map((m) => m.host).sort(), [w.layout.caCert, w.layout.trustBundle].sort());
+  const binds = plan.docker_args.filter((a) => a.startsWith('type=bind'));
+  assert.equal(binds.length, plan.mounts.length);
+  for (const b of binds) assert.match(b, /,readonly$/, b);
+  // the same in every shell's text output: no mount of the key or of a directory that holds it
+  const texts = await Promise.all(['bash', 'fish', 'powershell'].map((shell) => w.run(['env', '--platform', 'nanoclaw', '--target', 'nanoclaw-container', '--shell', shell])));
+  for (const text of [json.stdout, ...texts.map((r) => r.stdout)]) {
+    assert.ok(!text.includes(w.layout.caKey), 'the key path is offered to a container');
+    for (const m of text.matchAll(/(?:src=|source=|-v\s+)([^,:\s'"]+)/g)) {
+      assert.ok(m[1] === w.layout.caCert || m[1] === w.layout.trustBundle, `mount source ${m[1]}`);
+    }
+  }
+  await w.stop();
+});
