@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { HOOK_EVENTS, isTsxIpc, REPO, runHook, SLOW, World, type TrapRecord } from './helpers.ts';
+import { activity, callMcpTools, HOOK_EVENTS, REPO, runHook, SLOW, TRAP, World } from './helpers.ts';
 
 /** npm runs these on `npm install` (of the package or in its folder) or on publish/pack. */
 const LIFECYCLE = ['preinstall', 'install', 'postinstall', 'prepare', 'preprepare', 'postprepare', 'prepublish', 'preuninstall', 'uninstall', 'postuninstall', 'dependencies'];
@@ -21,11 +21,6 @@ function tsFiles(dir: string): string[] {
     else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) out.push(full);
   }
   return out.sort();
-}
-
-/** Trap records other than tsx's own loader IPC. */
-function activity(records: TrapRecord[]): TrapRecord[] {
-  return records.filter((r) => !isTsxIpc(r));
 }
 
 test('safety: opt-in: no npm lifecycle script runs on install (package.json and the hook folder)', () => {
@@ -59,6 +54,7 @@ test('safety: opt-in: importing every module of lib/, the hook, mcp-tools/ and h
   // stdout/stderr pipes are the test's own; sockets, servers and child processes would be the modules'
   const open = report.kinds.filter((k) => /^(?:TCP|UDP|Process|Signal|FSEvent|StatWatcher)/i.test(k));
   assert.deepEqual(open, [], `active resources after import: ${report.kinds.join(', ')}`);
+  assert.equal(w.trapRecords().filter((x) => x.kind === 'loaded').length, 1, 'the importing process ran with the trap');
   assert.deepEqual(activity(w.trapRecords()), [], 'no child process, listener or connection on import');
   assert.deepEqual(readdirSync(w.userHome), [], 'nothing written under HOME on import');
 });
@@ -80,6 +76,7 @@ test('safety: opt-in: the OpenClaw hook never starts the monitor (no home, idle 
   writeFileSync(w.layout.stateFile, '');
   const idle = await runHook(w, [...HOOK_EVENTS, ...HOOK_EVENTS], { trap: true });
 
+  assert.equal(w.trapRecords().filter((x) => x.kind === 'loaded').length, 3, 'each hook process ran with the trap');
   assert.deepEqual(activity(w.trapRecords()), [], 'the hook spawned, listened or connected');
   assert.equal(existsSync(w.layout.pidFile), false, 'no monitor pid file');
   const state = readFileSync(w.layout.stateFile, 'utf8');
@@ -122,12 +119,20 @@ test('safety: opt-in: env, status and every other command but start never start 
     const args = commands[i]!;
     assert.ok(r.code === 0 || (args[0] === 'trust-instructions' && r.code === 1), `${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   });
+  // the MCP server (stdio) over all three tools
+  const mcp = await callMcpTools(w, [], { NODE_OPTIONS: `--import=${TRAP}`, CTG_SAFETY_TRAP_LOG: w.trapLog });
+  assert.equal(Object.keys(mcp.results).length, 3);
   assert.equal(existsSync(w.layout.stateFile) || existsSync(w.layout.pidFile), false, 'monitor run files were left');
   const status = JSON.parse((await w.run(['status', '--json'])).stdout) as Record<string, unknown>;
   assert.equal(status.running, false);
   assert.equal(status.pid, null);
 
-  const records = activity(w.trapRecords());
+  const all = w.trapRecords();
+  // every process ran with the trap: each command, and the MCP server
+  const loaded = all.filter((r) => r.kind === 'loaded');
+  assert.equal(loaded.length, commands.length + 1, 'processes that ran with the trap');
+  assert.ok(loaded.some((r) => r.argv.includes('mcp')));
+  const records = activity(all);
   assert.deepEqual(records.filter((r) => r.kind === 'spawn'), [], 'a command spawned a process');
   assert.deepEqual(records.filter((r) => r.kind === 'listen' || r.kind === 'udp'), [], 'a command opened a listener');
   assert.deepEqual(records.filter((r) => r.kind === 'connect'), [], 'a command connected somewhere');

@@ -33,7 +33,7 @@ export interface Run {
 export interface TrapRecord {
   pid: number;
   argv: string[];
-  kind: 'spawn' | 'listen' | 'connect' | 'udp';
+  kind: 'loaded' | 'spawn' | 'listen' | 'connect' | 'udp';
   fn?: string;
   file?: string;
   args?: string[];
@@ -252,6 +252,11 @@ export class World {
 export function isTsxIpc(r: TrapRecord): boolean {
   const t = r.target?.[0] as { path?: unknown } | undefined;
   return r.kind === 'connect' && typeof t?.path === 'string' && /[\\/]tsx-[^\\/]*[\\/]\d+\.pipe$/.test(t.path);
+}
+
+/** What processes did: every record but `loaded` and tsx's own IPC attempt. */
+export function activity(records: TrapRecord[]): TrapRecord[] {
+  return records.filter((r) => r.kind !== 'loaded' && !isTsxIpc(r));
 }
 
 /** Records of the process whose argv holds all of `words` (e.g. ['start', '--foreground']). */
