@@ -15,6 +15,7 @@ import type { ScanLimits, ScanPart, ScanRequest } from './types.ts';
 import { buildViews, type View } from './views.ts';
 import { isPlaceholder } from './placeholders.ts';
 import { compilePatterns, type CompiledPattern } from './compile.ts';
+import { KeywordIndex } from './keywords.ts';
 import { KnownSecretMatcher, type KnownSecret } from '../known-secrets/matcher.ts';
 import { providerAuthFor } from '../known-secrets/provider.ts';
 
@@ -74,6 +75,8 @@ interface Candidate {
 export class Scanner {
   private readonly outbound: CompiledPattern[];
   private readonly inbound: CompiledPattern[];
+  private readonly outboundKeywords: KeywordIndex;
+  private readonly inboundKeywords: KeywordIndex;
   readonly limits: ScanLimits;
   private readonly fingerprint: Fingerprinter;
   private readonly patternRecords: PatternRecord[];
@@ -84,6 +87,8 @@ export class Scanner {
     const compiled = compilePatterns(opts.patterns);
     this.outbound = compiled.filter((p) => p.record.direction === 'outbound');
     this.inbound = compiled.filter((p) => p.record.direction === 'inbound');
+    this.outboundKeywords = new KeywordIndex(this.outbound.flatMap((p) => p.keywords));
+    this.inboundKeywords = new KeywordIndex(this.inbound.flatMap((p) => p.keywords));
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.limits.maxScanBytes = Math.min(this.limits.maxScanBytes, HARD_MAX_SCAN_BYTES);
     const key = randomBytes(32);
@@ -196,10 +201,11 @@ export class Scanner {
   }
 
   private matchView(patterns: CompiledPattern[], view: View, location: string, destHost: string): Candidate[] {
-    const lower = view.text.toLowerCase();
+    const index = patterns === this.outbound ? this.outboundKeywords : this.inboundKeywords;
+    const present = index.present(view.text);
     const out: Candidate[] = [];
     for (const p of patterns) {
-      if (p.keywords.length && !p.keywords.some((k) => lower.includes(k))) continue;
+      if (p.keywords.length && !p.keywords.some((k) => present.has(k))) continue;
       const re = p.regex;
       re.lastIndex = 0;
       let n = 0;
