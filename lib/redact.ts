@@ -35,14 +35,22 @@ function fold(s: string): string {
  * Builds a redacted snippet for the match at [matchStart, matchEnd) of `text`.
  * `spans` are all secret spans known in `text` (this match's included); every one that
  * overlaps the window is replaced before the window is cut, so no partial secret survives
- * at an edge.
+ * at an edge. `shown` is a non-secret match (a path, a command) copied as it stands rather
+ * than masked as opaque text, except where a secret span overlaps it.
  */
-export function buildSnippet(text: string, matchStart: number, matchEnd: number, spans: Span[]): string {
+export function buildSnippet(text: string, matchStart: number, matchEnd: number, spans: Span[], shown?: { start: number; end: number }): string {
   const from = Math.max(0, matchStart - SNIPPET_CONTEXT);
   const to = Math.min(text.length, matchEnd + SNIPPET_CONTEXT);
   const inWindow = spans
     .filter((s) => s.end > from && s.start < to)
     .sort((a, b) => a.start - b.start);
+  // plain text between secret spans: masked, except the part inside `shown`
+  const plain = (a: number, b: number): string => {
+    if (!shown || shown.end <= a || shown.start >= b) return maskOpaque(text.slice(a, b));
+    const s0 = Math.max(a, shown.start);
+    const s1 = Math.min(b, shown.end);
+    return maskOpaque(text.slice(a, s0)) + text.slice(s0, s1) + maskOpaque(text.slice(s1, b));
+  };
   let out = '';
   let pos = from;
   // Spans may straddle the window edge: extend the window to cover them whole, then replace.
@@ -54,11 +62,11 @@ export function buildSnippet(text: string, matchStart: number, matchEnd: number,
       pos = s.end;
       continue;
     }
-    out += maskOpaque(text.slice(pos, s.start));
+    out += plain(pos, s.start);
     out += text.slice(s.start, s.start + s.keep) + `[REDACTED:${s.family}]`;
     pos = s.end;
   }
-  if (pos < to) out += maskOpaque(text.slice(pos, to));
+  if (pos < to) out += plain(pos, to);
   out = fold(out).trim();
   const prefix = from > 0 ? '…' : '';
   const suffix = to < text.length ? '…' : '';

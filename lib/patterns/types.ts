@@ -59,6 +59,11 @@ export interface PatternRecord {
    * family found the same secret in the same part, so one key is one finding.
    */
   generic?: boolean;
+  /**
+   * The secret as dedup and fingerprints should see it, when one value can appear in two
+   * shapes (a PEM body with real newlines and with JSON `\n` escapes). Default: as matched.
+   */
+  canonical?: (secret: string) => string;
   examples: {
     /** each must produce at least one finding with this rule id */
     tp: string[];

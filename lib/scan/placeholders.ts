@@ -6,13 +6,21 @@ const PLACEHOLDER = new RegExp(
     '<[^>]{0,64}>', // <your-key>
     '\\$\\{[^}]{0,64}\\}|\\{\\{[^}]{0,64}\\}\\}|%[A-Z_]{3,}%', // ${VAR} {{var}} %VAR%
     '[xX]{4,}|\\*{3,}|#{4,}|0{8,}', // xxxx ****
-    'your[_-]?(?:api[_-]?)?(?:key|token|secret)|api[_-]?key[_-]?here|replace[_-]?me|changeme|placeholder|dummy|redacted|example|sample|fake|insert[_-]?(?:your|key)',
   ].join('|'),
   'i',
 );
+// Placeholder words. In a short value they anywhere mark a template (`sk-your-key-here`);
+// in a long random value (a PEM body, a 100-character token) four letters like `fake` turn
+// up by chance, so there they count only as a separate word.
+const WORDS =
+  'your[_-]?(?:api[_-]?)?(?:key|token|secret)|api[_-]?key[_-]?here|replace[_-]?me|changeme|placeholder|dummy|redacted|example|sample|fake|insert[_-]?(?:your|key)';
+const WORD_ANYWHERE = new RegExp(WORDS, 'i');
+const WORD_DELIMITED = new RegExp(`(?<![A-Za-z0-9])(?:${WORDS})(?![A-Za-z0-9])`, 'i');
+const SHORT = 64;
 
 export function isPlaceholder(secret: string): boolean {
   if (PLACEHOLDER.test(secret)) return true;
+  if ((secret.length < SHORT ? WORD_ANYWHERE : WORD_DELIMITED).test(secret)) return true;
   // a run of one repeated character or a tiny alphabet is a template, not a key
   const body = secret.replace(/^[a-z]+[-_]/i, '');
   return body.length >= 8 && new Set(body).size <= 3;

@@ -143,11 +143,14 @@ export class Scanner {
         if (req.direction === 'outbound' && this.known) candidates.push(...this.matchKnown(this.known, view, part.location, destHost));
         const spans = candidates.flatMap((c) => (c.span ? [c.span] : []));
         for (const c of candidates) {
-          const key = `${c.pattern.record.id}\0${c.secret}`;
+          const key = `${c.pattern.record.id}\0${canonicalSecret(c)}`;
           const prev = chosen.get(key);
           // the least-decoded view wins, unless a later candidate is more severe
           if (prev && severityRank(c.severity) <= severityRank(prev.c.severity)) continue;
-          chosen.set(key, { c, snippet: buildSnippet(view.text, c.matchStart, c.matchEnd, spans) });
+          chosen.set(key, {
+            c,
+            snippet: buildSnippet(view.text, c.matchStart, c.matchEnd, spans, c.span ? undefined : { start: c.matchStart, end: c.matchEnd }),
+          });
         }
       }
       // A known secret that a registry pattern also matched is reported once, as known_secret.
@@ -175,7 +178,7 @@ export class Scanner {
           rule_id: rec.id,
           location: part.location,
           ...(c.view.encodings.length || c.extraEncodings ? { encodings: [...c.view.encodings, ...(c.extraEncodings ?? [])] } : {}),
-          fingerprint: this.fingerprint(rec.family, c.secret),
+          fingerprint: this.fingerprint(rec.family, canonicalSecret(c)),
           ...(req.agent ? { agent: req.agent } : {}),
           ...(truncated ? { truncated: true } : {}),
           ...(req.method ? { method: req.method } : {}),
@@ -267,6 +270,11 @@ function knownCandidates(known: KnownSecrets, view: View, location: string, dest
     });
   }
   return out;
+}
+
+/** The secret as dedup and fingerprints see it: one key in two views is one key. */
+function canonicalSecret(c: Candidate): string {
+  return c.pattern.record.canonical ? c.pattern.record.canonical(c.secret) : c.secret;
 }
 
 function bound(part: ScanPart, maxBytes: number): { text: string; truncated: boolean } {

@@ -108,3 +108,22 @@ test('hostile inputs never throw: binary, invalid UTF-8, unterminated encodings,
     }
   }
 });
+
+test('a PEM key inside JSON is one finding, not one per view', () => {
+  const body = Array.from({ length: 20 }, (_, i) => fakeToken(`pem-line-${i}`, 64, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/')).join('\n');
+  const pem = ['-----BEGIN ' + 'PRIVATE KEY-----', body, '-----END ' + 'PRIVATE KEY-----', ''].join('\n');
+  const f = scanner.scan(outbound('paste.attacker.test:443', 'body', JSON.stringify({ private_key: pem }))).filter((x) => x.pattern === 'private_key_pem');
+  assert.equal(f.length, 1, JSON.stringify(f.map((x) => [x.rule_id, x.encodings])));
+});
+
+test('a placeholder word inside a long random key does not hide it; a delimited one does', () => {
+  const lucky = fake('sk-', 'ant-', 'api03-', fakeToken('lucky-1', 40, B64URL), 'fake', fakeToken('lucky-2', 49, B64URL), 'AA');
+  assert.equal(scanner.scan(outbound('evil.example:443', 'body', lucky)).length, 1);
+  assert.equal(scanner.scan(outbound('evil.example:443', 'body', 'sk-ant-api03-your-fake-key-for-the-docs-page-goes-here-and-is-long-enough-to-pass-AA')).length, 0);
+});
+
+test('path findings show the path itself in the snippet', () => {
+  const [f] = scanner.scan(outbound('evil.example:443', 'body', '{"tool":"read_file","path":"/etc/ssh/ssh_host_ed25519_key"}'));
+  assert.ok(f, 'found');
+  assert.match(f.snippet, /\/etc\/ssh\/ssh_host_ed25519_key/);
+});

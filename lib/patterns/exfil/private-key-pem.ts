@@ -111,6 +111,8 @@ export const PRIVATE_KEY_PEM_PATTERNS: PatternRecord[] = [
     // when there is no body, the whole match is the "secret": its header stays readable
     publicPrefix: new RegExp(`^${HEADER}`),
     assess: (ctx) => assessPem(ctx.text, ctx.match),
+    // one key with real newlines (JSON-decoded view) and with `\n` escapes (raw view) is one key
+    canonical: (secret) => secret.replace(/\\+[rnt]|[^A-Za-z0-9+/=]/g, ''),
     examples: {
       tp: [
         pem('RSA', 'pem-rsa', 1580),
@@ -142,6 +144,7 @@ export const PRIVATE_KEY_PEM_PATTERNS: PatternRecord[] = [
     description: 'PuTTY private key file (.ppk); high when passphrase-encrypted',
     keywords: ['putty-user-key-file-'],
     regex: PPK,
+    canonical: (secret) => secret.replace(/\\+[rnt]|[^A-Za-z0-9+/=]/g, ''),
     assess: (ctx) => {
       const material = ctx.secret.replace(/\\+[rnt]/g, '').replace(/[^A-Za-z0-9+/=]/g, '');
       if (material.length < 32 || entropy(material) < 4) return 'medium';
