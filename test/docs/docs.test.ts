@@ -167,7 +167,7 @@ export function declaredTests(source: string): Array<string | RegExp> {
     const unescaped = raw.replace(/\\(.)/g, '$1');
     if (quote === '`' && raw.includes('${')) {
       const parts = raw.split(/\$\{[^}]*\}/).map((s) => s.replace(/\\(.)/g, '$1').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-      out.push(new RegExp(`^${parts.join('.+')}$`));
+      out.push(new RegExp(`^${parts.join('.*')}$`));
     } else out.push(unescaped);
   }
   return out;
