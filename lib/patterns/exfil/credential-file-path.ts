@@ -22,7 +22,7 @@
 //    Claude Code's `~/.claude/.credentials.json` and Codex's `~/.codex/auth.json` hold the OAuth
 //    tokens NanoClaw and OpenClaw reuse.
 import type { PatternRecord } from '../types.ts';
-import { ABS_PATH_START, ANCHORED, PATH_END, PATH_START, outbound, pathAssess, pathBefore, pathUse } from './shared.ts';
+import { ABS_PATH_START, ANCHORED, PATH_END, PATH_START, outbound, pathAssess, pathBefore, pathUseOf, readSeverity } from './shared.ts';
 
 const NOT_TEMPLATE = String.raw`(?!(?:example|sample|template|tpl|dist|defaults|schema|skeleton|spec|in)(?![\w-]))`;
 
@@ -49,8 +49,8 @@ export const CREDENTIAL_FILE_PATH_PATTERNS: PatternRecord[] = [
     // calls are reads (medium); a bare mention is a finding (low) only as a concrete absolute or
     // home path (`/srv/app/.env`, `~/.env`), never as `.env`, `./.env` or `config/.env`.
     assess: (ctx) => {
-      const use = pathUse(ctx.text, ctx.match.index, DOTENV_USE, ctx.match.index + ctx.match[0].length);
-      if (use !== 'mention') return use === 'read' ? 'medium' : null;
+      const use = pathUseOf(ctx, DOTENV_USE);
+      if (use !== 'mention') return use === 'read' ? readSeverity(ctx, 'medium') : null;
       return ANCHORED.test(pathBefore(ctx.text, ctx.match.index)) ? 'low' : null;
     },
     examples: {
@@ -130,8 +130,8 @@ export const CREDENTIAL_FILE_PATH_PATTERNS: PatternRecord[] = [
     keywords: ['.npmrc', '.pypirc', '.yarnrc', 'netrc', '.git-credentials', '.pgpass', '.my.cnf'],
     regex: new RegExp(PATH_START + String.raw`(?:(?<passwords>\.netrc|_netrc|\.git-credentials|\.pgpass|\.my\.cnf)|\.npmrc|\.pypirc|\.yarnrc\.yml)` + PATH_END, 'g'),
     assess: (ctx) => {
-      const use = pathUse(ctx.text, ctx.match.index, REGISTRY_USE, ctx.match.index + ctx.match[0].length);
-      if (use !== 'mention') return use === 'read' ? 'medium' : null;
+      const use = pathUseOf(ctx, REGISTRY_USE);
+      if (use !== 'mention') return use === 'read' ? readSeverity(ctx, 'medium') : null;
       // password files: any mention; registry configs: only the home/absolute copy (it holds _authToken)
       return ctx.match.groups?.passwords !== undefined || ANCHORED.test(pathBefore(ctx.text, ctx.match.index)) ? 'low' : null;
     },

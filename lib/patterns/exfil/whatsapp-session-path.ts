@@ -19,7 +19,7 @@
 //    folder (`useMultiFileAuthState('auth_info_baileys')`), `rm -rf` logouts → not a finding.
 import type { MatchContext, PatternRecord } from '../types.ts';
 import type { Severity } from '../../finding.ts';
-import { PATH_START, outbound, pathUse } from './shared.ts';
+import { PATH_START, outbound, pathUseOf, readSeverity } from './shared.ts';
 
 /** A Baileys multi-file auth state file name. */
 const BAILEYS_FILE = [
@@ -50,9 +50,9 @@ function assessWhatsapp(ctx: MatchContext): Severity | null {
   const g = ctx.match.groups ?? {};
   // bare creds.json: only inside an auth/session folder
   if (g.creds !== undefined && !AUTH_FOLDER.test(pathTokenBefore(ctx.text, ctx.match.index))) return null;
-  const use = pathUse(ctx.text, ctx.match.index, { benign: BAILEYS_CODE }, ctx.match.index + ctx.match[0].length);
+  const use = pathUseOf(ctx, { benign: BAILEYS_CODE });
   if (use === 'benign') return null;
-  if (use === 'read') return 'medium';
+  if (use === 'read') return readSeverity(ctx, 'medium');
   // a bare NanoClaw `store/auth` directory mention is too common a web-app path to report
   return g.storeDir !== undefined ? null : 'low';
 }
