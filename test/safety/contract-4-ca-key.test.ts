@@ -92,17 +92,59 @@ test("safety: CA key: a home inside a NanoClaw root's groups/, data/ or store/ i
   assert.equal(ok.code, 0, ok.stdout);
 });
 
+/** A NanoClaw checkout nobody named with --nanoclaw-root: groups/, data/ipc/, store/ (and optionally package.json). */
+function unnamedCheckout(w: World, name: string, shape: 'folders' | 'package'): string {
+  const root = join(w.root, name);
+  if (shape === 'folders') for (const d of ['groups/main', 'data/ipc/main', 'store']) mkdirSync(join(root, d), { recursive: true });
+  else {
+    for (const d of ['groups/main', 'data', 'store']) mkdirSync(join(root, d), { recursive: true });
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'nanoclaw' }));
+  }
+  return root;
+}
+
+/** check-config and start (JSON and human) refuse `home`; no CA directory, no monitor. */
+async function assertRefused(w: World, home: string, what: string): Promise<void> {
+  const base = ['--platform', 'nanoclaw', '--home', home];
+  const [check, startJson, startHuman] = await Promise.all([
+    w.run(['check-config', '--json', ...base]),
+    w.run(['start', '--port', '0', '--https-inspection', '--json', ...base]),
+    w.run(['start', '--port', '0', '--https-inspection', ...base]),
+  ]);
+  assert.equal(check.code, 1, `${what}: check-config accepted it: ${check.stdout}`);
+  const report = JSON.parse(check.stdout) as { errors: Array<{ path: string; message: string }> };
+  assert.ok(report.errors.some((e) => e.path === 'flag:--home' && /containers can see/.test(e.message)), `${what}: ${check.stdout}`);
+  for (const start of [startJson, startHuman]) {
+    assert.equal(start.code, 1, `${what}: start accepted it`);
+    assert.match(start.stderr, /containers can see/);
+  }
+  assert.equal(existsSync(join(home, 'ca')), false, `${what}: a CA directory was created`);
+  assert.equal(existsSync(join(home, 'run', 'state.json')), false, `${what}: a monitor started`);
+}
+
+test("safety: CA key: a home inside an unnamed NanoClaw checkout's groups/, data/ or store/ is refused without --nanoclaw-root", SLOW, async (t) => {
+  const w = new World(t, { platform: 'nanoclaw' });
+  const byFolders = unnamedCheckout(w, 'checkout', 'folders');
+  const byPackage = unnamedCheckout(w, 'nanoclaw-fork', 'package');
+  await Promise.all([
+    assertRefused(w, join(byFolders, 'groups', 'main', 'guardian'), 'groups/ (folders)'),
+    assertRefused(w, join(byFolders, 'data', 'ipc', 'main', 'guardian'), 'data/ (folders)'),
+    assertRefused(w, join(byFolders, 'store', 'guardian'), 'store/ (folders)'),
+    assertRefused(w, join(byPackage, 'groups', 'main', 'guardian'), 'groups/ (package.json)'),
+  ]);
+});
+
 test(
-  'safety: CA key: a home inside a NanoClaw-shaped project is refused even without --nanoclaw-root',
-  { ...SLOW, todo: 'the guardian only knows the NanoClaw root when told (--nanoclaw-root / nanoclaw_root); a --home inside <project>/groups/ of an unnamed NanoClaw checkout is accepted' },
+  "safety: CA key: a home reached through a symlink into an unnamed NanoClaw checkout's groups/ is refused without --nanoclaw-root",
+  {
+    ...SLOW,
+    todo: 'host-services/config/load.ts nanoclawRootAbove(home) walks the parents of resolve(home), not of the real path: a --home that is a symlink into <checkout>/groups/ is accepted and start writes the CA key there',
+  },
   async (t) => {
     const w = new World(t, { platform: 'nanoclaw' });
-    const root = join(w.root, 'nanoclaw');
-    for (const d of ['groups/main', 'data/ipc/main', 'store']) mkdirSync(join(root, d), { recursive: true });
-    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'nanoclaw' }));
-    const home = join(root, 'groups', 'main', 'guardian');
-    const check = await w.run(['check-config', '--json', '--platform', 'nanoclaw', '--home', home]);
-    assert.equal(check.code, 1, `check-config accepted a home in ${relative(w.root, home)}: ${check.stdout}`);
+    const root = unnamedCheckout(w, 'checkout', 'folders');
+    symlinkSync(join(root, 'groups', 'main'), join(w.root, 'innocent-looking'));
+    await assertRefused(w, join(w.root, 'innocent-looking', 'guardian'), 'groups/ through a symlink');
   },
 );
 

@@ -135,66 +135,73 @@ test('safety: no global proxy: no command creates or modifies a shell profile, ~
   assert.deepEqual(changesOutsideHome(w, before, snapshot(w.userHome)), [], 'changed under HOME outside the guardian home');
 });
 
-for (const mode of ['background', 'foreground'] as const) {
-  test(`safety: no global proxy: a monitor started with proxy variables pointing at itself does not loop${mode === 'foreground' ? ' (--foreground)' : ''}`, SLOW, async (t) => {
-    const w = new World(t);
-    const port = await freePort();
-    const self = `http://127.0.0.1:${port}`;
-    const proxyEnv = {
-      HTTP_PROXY: self,
-      HTTPS_PROXY: self,
-      ALL_PROXY: self,
-      http_proxy: self,
-      https_proxy: self,
-      all_proxy: self,
-      NO_PROXY: '',
-      no_proxy: '',
-      NODE_USE_ENV_PROXY: '1',
-      GLOBAL_AGENT_HTTP_PROXY: self,
-    };
-    const pki = hasOpenssl() ? makeUpstreamPki(join(w.root, 'pki')) : null;
-    const args = ['--port', String(port), '--json', ...(pki ? ['--https-inspection', '--upstream-ca', pki.caPath] : [])];
-    let status: Record<string, any>;
-    let fg: ReturnType<World['spawnBin']> | undefined;
-    if (mode === 'background') {
-      const run = await w.run(['start', ...args], { env: proxyEnv });
-      assert.equal(run.code, 0, run.stderr);
-      status = JSON.parse(run.stdout) as Record<string, any>;
-    } else {
-      // the monitor process itself was started with the variables (as `npm start` in that shell)
-      const mon = w.spawnBin(['start', '--foreground', ...args], { env: proxyEnv });
-      fg = mon;
-      status = await waitFor('the foreground monitor', () => {
-        if (mon.child.exitCode !== null) throw new Error(`monitor exited: ${mon.out.stderr}`);
-        return mon.out.stdout.endsWith('\n') ? (JSON.parse(mon.out.stdout) as Record<string, any>) : null;
-      });
-    }
-    w.trackMonitor(status.pid);
-    assert.equal(status.listen.port, port);
+/** Starts a monitor whose own environment points every proxy variable at its own listener. */
+async function selfPointingProxy(t: { after(fn: () => unknown): void }, mode: 'background' | 'foreground'): Promise<void> {
+  const w = new World(t);
+  const port = await freePort();
+  const self = `http://127.0.0.1:${port}`;
+  const proxyEnv = {
+    HTTP_PROXY: self,
+    HTTPS_PROXY: self,
+    ALL_PROXY: self,
+    http_proxy: self,
+    https_proxy: self,
+    all_proxy: self,
+    NO_PROXY: '',
+    no_proxy: '',
+    NODE_USE_ENV_PROXY: '1',
+    GLOBAL_AGENT_HTTP_PROXY: self,
+  };
+  const pki = hasOpenssl() ? makeUpstreamPki(join(w.root, 'pki')) : null;
+  const args = ['--port', String(port), '--json', ...(pki ? ['--https-inspection', '--upstream-ca', pki.caPath] : [])];
+  let status: Record<string, any>;
+  let fg: ReturnType<World['spawnBin']> | undefined;
+  if (mode === 'background') {
+    const run = await w.run(['start', ...args], { env: proxyEnv });
+    assert.equal(run.code, 0, run.stderr);
+    status = JSON.parse(run.stdout) as Record<string, any>;
+  } else {
+    // the monitor process itself was started with the variables (as `npm start` in that shell)
+    const mon = w.spawnBin(['start', '--foreground', ...args], { env: proxyEnv });
+    fg = mon;
+    status = await waitFor('the foreground monitor', () => {
+      if (mon.child.exitCode !== null) throw new Error(`monitor exited: ${mon.out.stderr}`);
+      return mon.out.stdout.endsWith('\n') ? (JSON.parse(mon.out.stdout) as Record<string, any>) : null;
+    });
+  }
+  w.trackMonitor(status.pid);
+  assert.equal(status.listen.port, port);
 
-    const up = await recordingUpstream(w, (_r, res) => res.end('ok'));
-    const res = await httpRequest(port, `http://127.0.0.1:${up.port}/plain`);
-    assert.equal(res.status, 200);
-    assert.equal(res.body.toString(), 'ok');
-    assert.equal(up.received.length, 1, 'the request reached the upstream once (no loop through the monitor)');
-    if (pki) {
-      const sup = await recordingUpstream(w, (_r, r) => r.end('secure ok'), { key: pki.key, cert: pki.cert });
-      const s = await httpsRequest(port, sup.port, '/tls', readFileSync(status.ca_cert_path as string, 'utf8'));
-      assert.equal(s.status, 200);
-      assert.equal(s.body.toString(), 'secure ok');
-      assert.equal(sup.received.length, 1);
+  const up = await recordingUpstream(w, (_r, res) => res.end('ok'));
+  const res = await httpRequest(port, `http://127.0.0.1:${up.port}/plain`);
+  assert.equal(res.status, 200);
+  assert.equal(res.body.toString(), 'ok');
+  assert.equal(up.received.length, 1, 'the request reached the upstream once (no loop through the monitor)');
+  if (pki) {
+    const sup = await recordingUpstream(w, (_r, r) => r.end('secure ok'), { key: pki.key, cert: pki.cert });
+    const s = await httpsRequest(port, sup.port, '/tls', readFileSync(status.ca_cert_path as string, 'utf8'));
+    assert.equal(s.status, 200);
+    assert.equal(s.body.toString(), 'secure ok');
+    assert.equal(sup.received.length, 1);
+  }
+  const st = JSON.parse((await w.run(['status', '--json'])).stdout) as Record<string, any>;
+  assert.equal(st.faults.upstream_errors, 0, 'no upstream fault (a loop would show as one)');
+  // a background monitor is started without them (a foreground one removes them from its own
+  // process.env at startup, which /proc/<pid>/environ does not show)
+  const environ = mode === 'background' ? environOf(status.pid as number) : null;
+  if (environ !== null) {
+    for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy', 'NO_PROXY', 'no_proxy']) {
+      assert.ok(!environ.some((e) => e.startsWith(`${k}=`)), `${k} reached the monitor`);
     }
-    const st = JSON.parse((await w.run(['status', '--json'])).stdout) as Record<string, any>;
-    assert.equal(st.faults.upstream_errors, 0, 'no upstream fault (a loop would show as one)');
-    // a background monitor is started without them (a foreground one removes them from its own
-    // process.env at startup, which /proc/<pid>/environ does not show)
-    const environ = mode === 'background' ? environOf(status.pid as number) : null;
-    if (environ !== null) {
-      for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy', 'NO_PROXY', 'no_proxy']) {
-        assert.ok(!environ.some((e) => e.startsWith(`${k}=`)), `${k} reached the monitor`);
-      }
-    }
-    if (fg) assert.equal((await fg.stop()).code, 0);
-    else await w.stop();
-  });
+  }
+  if (fg) assert.equal((await fg.stop()).code, 0);
+  else await w.stop();
 }
+
+test('safety: no global proxy: a monitor started with proxy variables pointing at itself does not loop', SLOW, async (t) => {
+  await selfPointingProxy(t, 'background');
+});
+
+test('safety: no global proxy: a monitor started with proxy variables pointing at itself does not loop (--foreground)', SLOW, async (t) => {
+  await selfPointingProxy(t, 'foreground');
+});
