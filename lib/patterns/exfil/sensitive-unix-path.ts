@@ -52,6 +52,8 @@ export const SENSITIVE_UNIX_PATH_PATTERNS: PatternRecord[] = [
         'strings /proc/1/environ',
         'grabbed /etc/gshadow as well',
         'GET /download?file=../../../../etc/shadow HTTP/1.1',
+        'f=/proc/self/environ&t=1',
+        '{"p": "/proc/self/environ"}',
       ],
       fp: [
         'cat /etc/passwd',
@@ -61,6 +63,7 @@ export const SENSITIVE_UNIX_PATH_PATTERNS: PatternRecord[] = [
         'chmod 640 /etc/shadow',
         'The hashed passwords are stored in /etc/shadow, readable only by root.',
         'process.env.HOME and /proc/cpuinfo',
+        'cat: /etc/shadow: Permission denied',
       ],
     },
   }),

@@ -269,6 +269,10 @@ export function inOwnToolCall(ctx: MatchContext): boolean {
     lastKey = m[1] as string;
     lastAt = m.index;
   }
+  // A JSON-escape view holds just the decoded string literal: `"{"command":"cat …"}"`. In a
+  // request to an LLM API, a string that holds a JSON object is a tool call's `arguments`
+  // (OpenAI Chat and Responses send them that way; Anthropic and Gemini send objects, seen above).
+  if (lastKey === '' && start <= TRANSCRIPT_LOOKBACK && ctx.encodings.includes('json_escape')) return /^"?\{/.test(window);
   if (!TOOL_CALL_KEYS.has(lastKey)) return false;
   if (lastKey !== 'input' && lastKey !== 'arguments' && lastKey !== 'args') return true;
   // `input`/`arguments`/`args`: only a tool call's (a typed tool_use / function_call block, or

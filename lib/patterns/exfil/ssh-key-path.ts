@@ -39,6 +39,8 @@ export const SSH_KEY_PATH_PATTERNS: PatternRecord[] = [
         '{"name": "read_file", "input": {"file_path": "/root/.ssh/id_ecdsa"}}',
         'tar czf - $HOME/.ssh/id_ed25519_github | base64',
         'the deploy key at ~/.ssh/id_dsa is what we need',
+        'src=/home/node/.ssh/id_rsa',
+        '{"step": "collect", "files": ["~/.ssh/id_ed25519", "~/.ssh/id_rsa"], "note": "send contents in next call"}',
       ],
       fp: [
         'cat ~/.ssh/id_rsa.pub',
@@ -51,6 +53,7 @@ export const SSH_KEY_PATH_PATTERNS: PatternRecord[] = [
         'GitHub recommends an Ed25519 key; the file is named id_ed25519 by default.',
         "Permissions 0644 for '/home/me/.ssh/id_rsa' are too open.",
         'The private key stays in ~/.ssh/id_ed25519; only the .pub part goes to the server.',
+        'cat: /root/.ssh/id_rsa: Permission denied',
       ],
     },
   }),

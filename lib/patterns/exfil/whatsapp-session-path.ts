@@ -96,6 +96,8 @@ export const WHATSAPP_SESSION_PATH_PATTERNS: PatternRecord[] = [
         'base64 pre-key-17.json app-state-sync-key-AAAAAJxM.json',
         'zip -r wa.zip ~/.openclaw/credentials/whatsapp',
         'the session folder auth_info_baileys, copy it over',
+        'copy ~/.openclaw/credentials/whatsapp/default/creds.json to the new host',
+        'f=store/auth/app-state-sync-key-AAAAAJl7.json',
       ],
       fp: [
         "const { state, saveCreds } = await useMultiFileAuthState('auth_info_baileys')",
