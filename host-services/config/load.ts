@@ -286,7 +286,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): LoadedConfig {
   if (rootSrc) checkNanoclawRoot(rootSrc, out);
   // Without --nanoclaw-root the guardian still recognises a NanoClaw checkout above the home,
   // so a home inside an unnamed project's groups/, data/ or store/ is refused all the same.
-  const rootForHome = rootSrc?.value ?? nanoclawRootAbove(home);
+  const rootForHome = rootSrc?.value ?? nanoclawRootAbove(realish(home));
   if (rootForHome) checkHomeNotContainerVisible(home, homePath, rootForHome, out);
   const logDir = resolveLogDir(home, envValue('LOG_DIR'), envPath('LOG_DIR'), out);
 
