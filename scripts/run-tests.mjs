@@ -43,6 +43,35 @@ const result = spawnSync(
   { cwd: root, stdio: 'inherit', env: { ...process.env, CLAWSEC_TG_UNDER_TEST: '1' } },
 );
 
+// A test that leaves a monitor running (a bug in that test) must not leave it to CI: any
+// guardian process started from the temp dir is stopped here, and the run says so.
+function reapLeftovers() {
+  const tmp = tmpdir();
+  let killed = 0;
+  let entries = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const pid = Number(e);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (cmd.some((a) => a.includes('clawsec-traffic-guardian')) && cmd.some((a) => a.startsWith(tmp + '/'))) {
+        process.kill(pid, 'SIGKILL');
+        killed++;
+      }
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return killed;
+}
+const leftovers = reapLeftovers();
+if (leftovers) console.error(`run-tests: stopped ${leftovers} guardian process(es) that tests left running`);
+
 let passed = 0;
 let failed = 0;
 try {

@@ -242,8 +242,39 @@ export class World {
         }
       }
     }
+    // Any guardian process whose command line names this world's temp dir (a monitor started
+    // with a --home outside guardianHome, e.g. when a refusal test sees an unexpected start)
+    // is killed too: a monitor left running would hang CI.
+    for (const pid of guardianPidsUnder(this.root)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+function guardianPidsUnder(dir: string): number[] {
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return []; // not Linux: the pid-file sweep above is all there is
+  }
+  const out: number[] = [];
+  for (const e of entries) {
+    const pid = Number(e);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmd.includes(dir) && cmd.includes('clawsec-traffic-guardian')) out.push(pid);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
 }
 
 // ---- trap records ---------------------------------------------------------------------------
