@@ -285,9 +285,24 @@ export function isTsxIpc(r: TrapRecord): boolean {
   return r.kind === 'connect' && typeof t?.path === 'string' && /[\\/]tsx-[^\\/]*[\\/]\d+\.pipe$/.test(t.path);
 }
 
-/** What processes did: every record but `loaded` and tsx's own IPC attempt. */
+/**
+ * tsx's transpiler service: on Node 22+/24 tsx's loader thread starts esbuild
+ * (`esbuild --service=<v> --ping`) from its own package. Tooling, not guardian code.
+ */
+export function isTsxEsbuild(r: TrapRecord): boolean {
+  const rec = r as TrapRecord & { file?: unknown; args?: unknown };
+  return (
+    r.kind === 'spawn' &&
+    typeof rec.file === 'string' &&
+    /[\\/]node_modules[\\/]@esbuild[\\/][^\\/]+[\\/]bin[\\/]esbuild(?:\.exe)?$/.test(rec.file) &&
+    Array.isArray(rec.args) &&
+    rec.args.some((a) => typeof a === 'string' && a.startsWith('--service='))
+  );
+}
+
+/** What processes did: every record but `loaded` and tsx's own tooling (IPC pipe, esbuild service). */
 export function activity(records: TrapRecord[]): TrapRecord[] {
-  return records.filter((r) => r.kind !== 'loaded' && !isTsxIpc(r));
+  return records.filter((r) => r.kind !== 'loaded' && !isTsxIpc(r) && !isTsxEsbuild(r));
 }
 
 /** Records of the process whose argv holds all of `words` (e.g. ['start', '--foreground']). */
