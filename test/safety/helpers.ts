@@ -17,6 +17,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultHome, homeLayout, type HomeLayout } from '../../lib/home-layout.ts';
 import type { Platform } from '../../lib/finding.ts';
+import { commandLineHas, pidAlive } from '../support/processes.ts';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(REPO, 'bin', 'clawsec-traffic-guardian.mjs');
@@ -52,32 +53,6 @@ export async function waitFor<T>(what: string, fn: () => T | null | undefined | 
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** The process exists and is not a zombie. */
-export function pidAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    if (existsSync('/proc/self/stat')) return false;
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Linux: the process's command line names `marker` (a monitor's --home); elsewhere: it lives. */
-function commandLineHas(pid: number, marker: string): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(marker);
-  } catch {
-    return !existsSync('/proc/self/cmdline') && pidAlive(pid);
   }
 }
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { homeLayout, type HomeLayout } from '../../../lib/home-layout.ts';
 import { fake, fakeToken, B64URL } from '../../../lib/patterns/fake.ts';
+import { commandLineHas, pidAlive } from '../../support/processes.ts';
 
 export const BIN = new URL('../../../bin/clawsec-traffic-guardian.mjs', import.meta.url).pathname;
 
@@ -29,32 +30,6 @@ interface TestLike {
 }
 
 export const STARTUP_TIMEOUT_MS = 90_000;
-
-/** The process runs (a zombie does not: in containers whose init never reaps, exited monitors linger as zombies). */
-function pidAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    if (existsSync('/proc/self/stat')) return false;
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Linux: the process's command line names this home; elsewhere: it exists. */
-function isMonitorOf(pid: number, home: string): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(home);
-  } catch {
-    return !existsSync('/proc/self/cmdline') && pidAlive(pid);
-  }
-}
 
 function readPid(path: string): number | null {
   try {
@@ -99,7 +74,7 @@ export class Sandbox {
     for (const f of [this.layout.stateFile, this.layout.pidFile]) this.trackMonitor(readPid(f));
     for (const pid of this.monitorPids) {
       // only a process that is still a monitor of this sandbox: never a reused PID
-      if (pid !== process.pid && isMonitorOf(pid, this.home)) {
+      if (pid !== process.pid && commandLineHas(pid, this.home)) {
         try {
           process.kill(pid, 'SIGKILL');
         } catch {
