@@ -7,8 +7,37 @@ export interface DecodedSegment {
   text: string;
 }
 
-// One character class with a bounded minimum: linear, no nested quantifiers.
-const RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
+// A run is 16+ characters of the base64/base64url/hex alphabet, plus up to two `=`. Found
+// by a table walk rather than /[A-Za-z0-9+/_-]{16,}/g: that regex restarts inside every
+// shorter identifier (one attempt per character of it) and was the slowest stage of a scan.
+const MIN_RUN = 16;
+const IN_RUN = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-') IN_RUN[c.charCodeAt(0)] = 1;
+const EQ = 61;
+
+function* runs(text: string): Generator<string> {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || IN_RUN[c] === 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < n) {
+      const d = text.charCodeAt(i);
+      if (d >= 128 || IN_RUN[d] === 0) break;
+      i++;
+    }
+    if (i - start < MIN_RUN) continue;
+    let end = i;
+    if (end < n && text.charCodeAt(end) === EQ) end++;
+    if (end < n && text.charCodeAt(end) === EQ) end++;
+    i = end;
+    yield text.slice(start, end);
+  }
+}
 const HEX_ONLY = /^[0-9a-fA-F]+$/;
 const MIN_PRINTABLE_RATIO = 0.9;
 
@@ -65,10 +94,8 @@ export function decodeSegments(text: string, maxSegments: number, maxBytes: numb
   const out: DecodedSegment[] = [];
   let budget = maxBytes;
   let tried = 0;
-  RUN.lastIndex = 0;
-  for (let m = RUN.exec(text); m !== null; m = RUN.exec(text)) {
+  for (let run of runs(text)) {
     if (tried++ >= maxSegments * 4 || out.length >= maxSegments || budget <= 0) break;
-    let run = m[0];
     if (run.length > budget * 2) run = run.slice(0, budget * 2 - ((budget * 2) % 4));
     let seg = decodeRun(run);
     for (let shift = 1; seg === null && shift < 4 && run.length - shift >= 16; shift++) seg = decodeRun(run.slice(shift));

@@ -77,14 +77,18 @@ function jsonStringRegion(text: string, at: number): [number, number] {
 }
 
 /** A run of characters around `at` up to any of `stops`, a newline, or `cap` either way. */
-function runRegion(stops: RegExp, cap: number) {
+function runRegion(stops: string, cap: number) {
+  // a lookup table, not a regex test per character: regions are walked on every view
+  const stop = new Uint8Array(128);
+  for (const c of stops + '\n') stop[c.charCodeAt(0)] = 1;
+  const isStop = (c: number): boolean => c < 128 && stop[c] === 1;
   return (text: string, at: number): [number, number] => {
     const lo = Math.max(0, at - cap);
     const hi = Math.min(text.length, at + cap);
     let s = at;
-    while (s > lo && text.charCodeAt(s - 1) !== NL && !stops.test(text[s - 1] as string)) s--;
+    while (s > lo && !isStop(text.charCodeAt(s - 1))) s--;
     let e = at;
-    while (e < hi && text.charCodeAt(e) !== NL && !stops.test(text[e] as string)) e++;
+    while (e < hi && !isStop(text.charCodeAt(e))) e++;
     return [s, e];
   };
 }
@@ -95,7 +99,7 @@ const REGION_DECODERS: RegionDecoder[] = [
     name: 'percent',
     trigger: /%[0-9a-fA-F]{2}/g,
     // an encoded URL or form value ends at white space, quotes or markup
-    region: runRegion(/[\s"'<>]/, 64 * 1024),
+    region: runRegion(' \t\r\f\v"\'<>', 64 * 1024),
     applies: hasPercentEscapes,
     decode: (t) => percentDecode(t),
   },
@@ -103,7 +107,7 @@ const REGION_DECODERS: RegionDecoder[] = [
     name: 'html_entity',
     trigger: /&#?[a-zA-Z0-9]{2,8};?/g,
     // one text node: between tags
-    region: runRegion(/[<>]/, 64 * 1024),
+    region: runRegion('<>', 64 * 1024),
     applies: hasHtmlEntities,
     decode: decodeHtmlEntities,
   },
@@ -111,7 +115,9 @@ const REGION_DECODERS: RegionDecoder[] = [
     name: 'shell',
     // Only where an obfuscation trick appears: a quote or backslash inside a word, $IFS,
     // $'..', empty expansions, empty quotes. Ordinary quoted strings in code do not trigger it.
-    trigger: /[A-Za-z0-9_]['"][A-Za-z0-9_./-]{0,64}['"]|(?<![A-Za-z0-9_'"])['"][A-Za-z0-9_./-]{1,64}['"][A-Za-z0-9_]|[A-Za-z0-9_]\\[A-Za-z0-9./-]|\$(?:IFS|\{|'|@|\*|\d)/g,
+    // Every alternative starts at the quote, backslash or dollar (what precedes it is a
+    // lookbehind), so the regex engine skips ahead to those rare characters.
+    trigger: /['"\\$](?:(?<=[A-Za-z0-9_].)[A-Za-z0-9_./-]{0,64}['"]|(?<=(?:^|[^A-Za-z0-9_'"])['"])[A-Za-z0-9_./-]{1,64}['"][A-Za-z0-9_]|(?<=[A-Za-z0-9_]\\)[A-Za-z0-9./-]|(?<=\$)(?:IFS|\{|'|@|\*|\d))/g,
     // a command is short: the line around the trick, at most 1 KiB either side
     region: (text, at) => [lineStart(text, at, 1024), lineEnd(text, at, 1024)],
     applies: hasShellObfuscation,
