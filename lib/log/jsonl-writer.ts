@@ -28,6 +28,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -44,6 +45,8 @@ export const LOG_MAX_BYTES_MAX = 1024 * 1024 * 1024;
 export const LOG_MAX_FILES_DEFAULT = 5;
 export const LOG_MAX_FILES_MIN = 1;
 export const LOG_MAX_FILES_MAX = 100;
+
+const NEWLINE = Buffer.from('\n');
 
 /** a lock older than this is left over from a writer that died mid-rotation */
 const LOCK_STALE_MS = 10_000;
@@ -148,19 +151,27 @@ export class FindingsLog {
       const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))].join(', ');
       return this.fail({ kind: 'invalid', message: `finding rejected, invalid fields: ${fields}` });
     }
-    const line = (this.pendingNewline ? '\n' : '') + JSON.stringify(orderFinding(parsed.data)) + '\n';
-    const buf = Buffer.from(line, 'utf8');
+    const body = Buffer.from(JSON.stringify(orderFinding(parsed.data)) + '\n', 'utf8');
     try {
       const st = this.openCurrent();
       let rotated = false;
-      if (st.size > 0 && st.size + buf.length > this.maxBytes) {
-        rotated = this.rotate(buf.length);
+      if (st.size > 0 && st.size + body.length > this.maxBytes) {
+        rotated = this.rotate(body.length);
         if (this.fd === null) this.openCurrent();
       }
+      // decided after opening: a fragment may have been found at the end of the file
+      const buf = this.pendingNewline ? Buffer.concat([NEWLINE, body]) : body;
       const n = writeSync(this.fd as number, buf);
       if (n !== buf.length) {
+        // The disk filled (or a file size limit was hit) part-way through the line. The rest is
+        // tried once: it either completes the line (space came back) or fails with the real
+        // cause (ENOSPC, EFBIG, EDQUOT) for the fault. Either way a fragment may be in the file:
+        // the next line starts on a fresh line so readers skip only the fragment.
         this.pendingNewline = true;
-        throw Object.assign(new Error(`short write to ${this.path} (${n} of ${buf.length} bytes)`), { code: 'EIO' });
+        const rest = writeSync(this.fd as number, buf, n);
+        if (n + rest !== buf.length) {
+          throw Object.assign(new Error(`short write to ${this.path} (${n + rest} of ${buf.length} bytes)`), { code: 'EIO' });
+        }
       }
       this.pendingNewline = false;
       this.counters.written += 1;
@@ -200,12 +211,17 @@ export class FindingsLog {
       this.closeFd();
     }
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-    // O_NOFOLLOW: a symlink planted at the log path is refused rather than written through
-    const fd = openSync(this.path, fsc.O_WRONLY | fsc.O_APPEND | fsc.O_CREAT | fsc.O_NOFOLLOW, 0o600);
+    // O_NOFOLLOW: a symlink planted at the log path is refused rather than written through.
+    // O_RDWR (not O_WRONLY): the last byte is read below, and a FIFO planted there cannot block.
+    const fd = openSync(this.path, fsc.O_RDWR | fsc.O_APPEND | fsc.O_CREAT | fsc.O_NOFOLLOW, 0o600);
     try {
       const st = fstatSync(fd);
       if (!st.isFile()) throw Object.assign(new Error(`${this.path} is not a regular file`), { code: 'EINVAL' });
       if ((st.mode & 0o077) !== 0) fchmodSync(fd, 0o600); // findings are private even if the file was not
+      // A file that does not end in a newline holds a fragment (a write cut short by a full disk,
+      // here or in an earlier process): start the next line on a fresh line, or it would be
+      // glued to the fragment and lost with it.
+      this.pendingNewline = st.size > 0 && !endsWithNewline(fd, st.size);
       this.fd = fd;
       return st;
     } catch (err) {
@@ -309,6 +325,11 @@ export class FindingsLog {
     this.fault = { ...f, at: new Date().toISOString() };
     return { ok: false, fault: this.fault };
   }
+}
+
+function endsWithNewline(fd: number, size: number): boolean {
+  const last = Buffer.alloc(1);
+  return readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === 0x0a;
 }
 
 function isIntIn(v: unknown, min: number, max: number): boolean {

@@ -213,6 +213,54 @@ test('writer: a directory at the log path (EISDIR) is reported, not thrown', (t)
   assert.equal(log.failedWrites, 1);
 });
 
+test('writer: a file size limit (RLIMIT_FSIZE: short write, then EFBIG) never kills or throws, counts every lost line, and a later writer does not glue onto the fragment', async (t) => {
+  const dir = tempDir(t);
+  const logPath = join(dir, 'logs', 'findings.jsonl');
+  const COUNT = 200; // ~100 KiB of lines against a limit of 8 or 16 KiB (sh counts 512- or 1024-byte blocks)
+  // The writer runs in a child with a real file size limit: the kernel cuts the write that
+  // crosses it short and answers later ones with EFBIG (SIGXFSZ is ignored by Node).
+  let stdout = '';
+  let code = 0;
+  try {
+    ({ stdout } = await run('sh', ['-c', 'ulimit -f 16 && exec "$@"', 'sh', process.execPath, '--import', 'tsx', childScript, logPath, '0', String(COUNT), String(1024 * KiB), '5', '0'], {
+      timeout: 60_000,
+    }));
+  } catch (err) {
+    const e = err as { code?: number; signal?: string; stdout?: string; stderr?: string };
+    assert.equal(e.signal ?? null, null, `the writer was killed (${e.signal}): ${e.stderr}`);
+    code = e.code ?? -1;
+    stdout = e.stdout ?? '';
+  }
+  assert.equal(code, 1, 'the child reports failed appends by its exit code, it did not crash');
+  type Fault = { kind: string; errno?: string } | null;
+  const stats = JSON.parse(stdout) as { written: number; failedWrites: number; lastError: Fault; firstError: Fault };
+  assert.ok(stats.written > 0, 'lines before the limit were written');
+  assert.ok(stats.failedWrites > 0, 'lines past the limit failed');
+  assert.equal(stats.written + stats.failedWrites, COUNT, 'every line is either written or counted as failed');
+  assert.equal(stats.lastError?.kind, 'write');
+  // the first failure is the line the limit cut short: it too names the real cause, not EIO
+  assert.equal(stats.firstError?.errno, 'EFBIG');
+  assert.equal(stats.lastError?.errno, 'EFBIG');
+
+  const raw = readFileSync(logPath, 'utf8');
+  assert.ok(raw.length <= 16 * KiB);
+  assert.ok(!raw.endsWith('\n'), 'the limit cut a line: a fragment is left at the end');
+  const before = await readFindings(logPath);
+  assert.equal(before.total, stats.written, 'every line counted as written is whole and readable');
+  assert.equal(before.skippedLines, 1, 'only the fragment is unreadable');
+
+  // space is back (a process without the limit): its first line starts on a fresh line
+  const log = new FindingsLog(logPath);
+  t.after(() => log.close());
+  assert.equal(log.append(mk(999)).ok, true);
+  const lastRaw = readFileSync(logPath, 'utf8').split('\n').filter((l) => l !== '').at(-1)!;
+  assert.equal(seqOf(JSON.parse(lastRaw) as Finding), 999, 'the new line is a line of its own (jq, grep and tail see it whole)');
+  const after = await readFindings(logPath);
+  assert.equal(after.total, stats.written + 1, 'the new line is not glued to the fragment');
+  assert.equal(seqOf(after.findings.at(-1)!), 999);
+  assert.equal(after.skippedLines, 1);
+});
+
 test('reader: a torn last line, garbage, schema-invalid and oversized lines are skipped and counted', async (t) => {
   const dir = tempDir(t);
   const logPath = join(dir, 'findings.jsonl');
