@@ -218,12 +218,16 @@ test('writer: a file size limit (RLIMIT_FSIZE: short write, then EFBIG) never ki
   const logPath = join(dir, 'logs', 'findings.jsonl');
   const COUNT = 200; // ~100 KiB of lines against a limit of 8 or 16 KiB (sh counts 512- or 1024-byte blocks)
   // The writer runs in a child with a real file size limit: the kernel cuts the write that
-  // crosses it short and answers later ones with EFBIG (SIGXFSZ is ignored by Node).
+  // crosses it short and answers later ones with EFBIG (SIGXFSZ is ignored by Node). Its own
+  // TMPDIR: tsx's compile cache written under the limit would be cut short too.
+  const childTmp = join(dir, 'tmp');
+  mkdirSync(childTmp);
   let stdout = '';
   let code = 0;
   try {
     ({ stdout } = await run('sh', ['-c', 'ulimit -f 16 && exec "$@"', 'sh', process.execPath, '--import', 'tsx', childScript, logPath, '0', String(COUNT), String(1024 * KiB), '5', '0'], {
       timeout: 60_000,
+      env: { ...process.env, TMPDIR: childTmp },
     }));
   } catch (err) {
     const e = err as { code?: number; signal?: string; stdout?: string; stderr?: string };
