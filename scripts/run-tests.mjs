@@ -40,11 +40,12 @@ const result = spawnSync(
     '--test-reporter=tap', `--test-reporter-destination=${tap}`,
     ...files,
   ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, CLAWSEC_TG_UNDER_TEST: '1' } },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, CLAWSEC_TG_UNDER_TEST: '1', CLAWSEC_TG_TEST_RUN: scratch } },
 );
 
 // A test that leaves a monitor running (a bug in that test) must not leave it to CI: any
-// guardian process started from the temp dir is stopped here, and the run says so.
+// guardian process started from the temp dir by this run (it inherited this run's marker in
+// its environment; another run's processes are not ours) is stopped here, and the run says so.
 function reapLeftovers() {
   const tmp = tmpdir();
   let killed = 0;
@@ -59,7 +60,9 @@ function reapLeftovers() {
     if (!Number.isInteger(pid) || pid === process.pid) continue;
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (cmd.some((a) => a.includes('clawsec-traffic-guardian')) && cmd.some((a) => a.startsWith(tmp + '/'))) {
+      if (!cmd.some((a) => a.includes('clawsec-traffic-guardian')) || !cmd.some((a) => a.startsWith(tmp + '/'))) continue;
+      const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      if (env.includes(`CLAWSEC_TG_TEST_RUN=${scratch}`)) {
         process.kill(pid, 'SIGKILL');
         killed++;
       }

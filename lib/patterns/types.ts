@@ -42,7 +42,18 @@ export interface PatternRecord {
    * on a rare literal).
    */
   keywords: string[];
-  /** Must be linear on hostile input (bounded quantifiers, no nested ambiguity). Flags: `g` required. */
+  /**
+   * The keywords count only where no letter, digit or underscore precedes them: for regexes
+   * that begin with a `(?<![\w.-])` guard, so `sh` in `ssh` or `hash` does not wake the rule.
+   */
+  keywordsAtWordStart?: boolean;
+  /**
+   * Must be linear on hostile input (bounded quantifiers, no nested ambiguity). Flags: `g` required.
+   * Every match must inspect one of `keywords` (inside the match or its lookarounds): the
+   * scanner runs the regex only on windows around keyword hits, sized by the regex's longest
+   * possible match (`\s*`/`\s+` are bounded at compile time; any other unbounded quantifier
+   * makes the pattern run on whole views).
+   */
   regex: RegExp;
   /**
    * Leading part of the secret that is public (a vendor prefix) and may stay in the snippet,

@@ -1,7 +1,8 @@
 // The scan is one line of named stages, in this order:
 //   1. bound     each part is cut at maxScanBytes (marked truncated, never skipped)
 //   2. views     normalization + bounded decoding (views.ts)
-//   3. prefilter a pattern's regex runs on a view only if one of its keywords occurs
+//   3. prefilter a pattern's regex runs on a view only if one of its keywords occurs, and
+//                only on the windows around those keywords when its reach is bounded
 //   4. match     regexes with a `secret` group, collected per view
 //   5. decide    allow-lists, placeholders, own-provider auth context, pattern `assess`
 //   6. redact    snippets built from the view with every secret span in the window replaced;
@@ -15,7 +16,8 @@ import type { ScanLimits, ScanPart, ScanRequest } from './types.ts';
 import { buildViews, type View } from './views.ts';
 import { isPlaceholder } from './placeholders.ts';
 import { compilePatterns, type CompiledPattern } from './compile.ts';
-import { KeywordIndex } from './keywords.ts';
+import { KeywordMatcher } from './keywords.ts';
+import { keywordWindows, matchesIn } from './windows.ts';
 import { KnownSecretMatcher, type KnownSecret } from '../known-secrets/matcher.ts';
 import { providerAuthFor } from '../known-secrets/provider.ts';
 
@@ -48,6 +50,27 @@ export interface ScannerOptions {
   fingerprint?: Fingerprinter;
   /** the agent's own secret values (held in memory only), found in outbound traffic in any encoding */
   knownSecrets?: KnownSecret[];
+  /** run bounded patterns only around their keywords (default true; false for equivalence tests) */
+  windowed?: boolean;
+}
+
+/** The patterns of one direction with their keyword matcher. */
+interface DirectionSet {
+  patterns: CompiledPattern[];
+  matcher: KeywordMatcher;
+  /** per pattern: its keyword ids in `matcher`, and their lengths */
+  ids: number[][];
+  lengths: number[][];
+}
+
+function directionSet(patterns: CompiledPattern[]): DirectionSet {
+  const matcher = new KeywordMatcher(patterns.flatMap((p) => p.keywords.map((word) => ({ word, wordStart: p.wordStart }))));
+  return {
+    patterns,
+    matcher,
+    ids: patterns.map((p) => p.keywords.map((k) => matcher.idOf(k, p.wordStart))),
+    lengths: patterns.map((p) => p.keywords.map((k) => k.length)),
+  };
 }
 
 interface KnownSecrets {
@@ -73,10 +96,9 @@ interface Candidate {
 }
 
 export class Scanner {
-  private readonly outbound: CompiledPattern[];
-  private readonly inbound: CompiledPattern[];
-  private readonly outboundKeywords: KeywordIndex;
-  private readonly inboundKeywords: KeywordIndex;
+  private readonly outbound: DirectionSet;
+  private readonly inbound: DirectionSet;
+  private readonly windowed: boolean;
   readonly limits: ScanLimits;
   private readonly fingerprint: Fingerprinter;
   private readonly patternRecords: PatternRecord[];
@@ -85,10 +107,9 @@ export class Scanner {
   constructor(opts: ScannerOptions) {
     this.patternRecords = opts.patterns;
     const compiled = compilePatterns(opts.patterns);
-    this.outbound = compiled.filter((p) => p.record.direction === 'outbound');
-    this.inbound = compiled.filter((p) => p.record.direction === 'inbound');
-    this.outboundKeywords = new KeywordIndex(this.outbound.flatMap((p) => p.keywords));
-    this.inboundKeywords = new KeywordIndex(this.inbound.flatMap((p) => p.keywords));
+    this.outbound = directionSet(compiled.filter((p) => p.record.direction === 'outbound'));
+    this.inbound = directionSet(compiled.filter((p) => p.record.direction === 'inbound'));
+    this.windowed = opts.windowed ?? true;
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.limits.maxScanBytes = Math.min(this.limits.maxScanBytes, HARD_MAX_SCAN_BYTES);
     const key = randomBytes(32);
@@ -117,7 +138,7 @@ export class Scanner {
         ...(providerAuth ? { providerAuth } : {}),
         examples: { tp: [], fp: [] },
       };
-      patterns.set(s, { record, regex: record.regex, keywords: [], sensitive: true });
+      patterns.set(s, { record, regex: record.regex, keywords: [], wordStart: false, reach: { match: Infinity, around: 0 }, sensitive: true });
     }
     this.known = { matcher: new KnownSecretMatcher(secrets), patterns };
   }
@@ -203,22 +224,19 @@ export class Scanner {
     return knownCandidates(known, view, location, destHost);
   }
 
-  private matchView(patterns: CompiledPattern[], view: View, location: string, destHost: string): Candidate[] {
-    const index = patterns === this.outbound ? this.outboundKeywords : this.inboundKeywords;
-    const present = index.present(view.text);
+  private matchView(set: DirectionSet, view: View, location: string, destHost: string): Candidate[] {
+    const hits = set.matcher.scan(view.text);
     const out: Candidate[] = [];
-    for (const p of patterns) {
-      if (p.keywords.length && !p.keywords.some((k) => present.has(k))) continue;
-      const re = p.regex;
-      re.lastIndex = 0;
+    set.patterns.forEach((p, i) => {
+      const ids = set.ids[i] as number[];
+      if (ids.length && !ids.some((id) => hits.positions[id]?.length)) return;
+      const ranges = this.windowed ? keywordWindows(ids, set.lengths[i] as number[], hits, p.reach, view.text.length) : null;
       let n = 0;
       let tried = 0;
-      for (let m = re.exec(view.text); m !== null && n < MAX_MATCHES_PER_VIEW && tried < MAX_TRIED_PER_VIEW; m = re.exec(view.text)) {
+      for (const m of matchesIn(p.regex, view.text, ranges, p.reach.around)) {
+        if (n >= MAX_MATCHES_PER_VIEW || tried >= MAX_TRIED_PER_VIEW) break;
         tried++;
-        if (m[0].length === 0) {
-          re.lastIndex++;
-          continue;
-        }
+        if (m[0].length === 0) continue;
         const [gStart, gEnd] = m.indices?.groups?.secret ?? [m.index, m.index + m[0].length];
         const secret = view.text.slice(gStart, gEnd);
         const rec = p.record;
@@ -244,7 +262,7 @@ export class Scanner {
           severity,
         });
       }
-    }
+    });
     return out;
   }
 }
