@@ -32,7 +32,8 @@ export function deobfuscateShell(text: string): string {
       // empty expansions hide a command only inside a word (cu$@rl, c${x}url, $@curl); a
       // standalone `${DIR}/` or `$1/*` is an ordinary script variable, and dropping it would
       // make `rm -rf ${DIR}/` read `rm -rf /`
-      .replace(/(?<=[A-Za-z0-9_])\$(?:@|\*|\{[@*]\}|\{[A-Za-z_][A-Za-z0-9_]{0,31}:?-?\}|\d)|\$(?:@|\*|\{[@*]\}|\{[A-Za-z_][A-Za-z0-9_]{0,31}:?-?\}|\d)(?=[A-Za-z0-9_])/g, '')
+      // (both alternatives start with the `$` itself, so the engine skips to dollars)
+      .replace(/\$(?<=[A-Za-z0-9_]\$)(?:@|\*|\{[@*]\}|\{[A-Za-z_][A-Za-z0-9_]{0,31}:?-?\}|\d)|\$(?:@|\*|\{[@*]\}|\{[A-Za-z_][A-Za-z0-9_]{0,31}:?-?\}|\d)(?=[A-Za-z0-9_])/g, '')
       .replace(/\\([A-Za-z0-9./-])/g, '$1')
       // empty quotes and quotes that only wrap part of a word
       .replace(/(^|[^\s'"=])(?:''|"")+/g, '$1')

@@ -20,8 +20,8 @@ export interface View {
 
 interface RegionDecoder {
   name: string;
-  /** finds the next place the decoder could change something (global regex) */
-  trigger: RegExp;
+  /** the next place at or after `from` where the decoder could change something: [start, end] */
+  trigger: (text: string, from: number) => [number, number] | null;
   /** the stretch of text around a trigger that is decoded as one piece */
   region: (text: string, at: number) => [number, number];
   applies: (text: string) => boolean;
@@ -93,11 +93,61 @@ function runRegion(stops: string, cap: number) {
   };
 }
 
+function regexTrigger(re: RegExp) {
+  const g = new RegExp(re.source, 'g');
+  return (text: string, from: number): [number, number] | null => {
+    g.lastIndex = from;
+    const m = g.exec(text);
+    return m === null ? null : [m.index, m.index + m[0].length];
+  };
+}
+
+const WORD = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_') WORD[c.charCodeAt(0)] = 1;
+/** characters of a shell word that quotes may be wrapped around: word characters and ./- */
+const WORDISH = WORD.slice();
+for (const c of './-') WORDISH[c.charCodeAt(0)] = 1;
+const isWord = (c: number): boolean => c < 128 && WORD[c] === 1;
+const isWordish = (c: number): boolean => c < 128 && WORDISH[c] === 1;
+const SQ = 39;
+const DOLLAR = 36;
+
+/**
+ * The next shell obfuscation trick: a quote or backslash inside a word (c'u'rl, c\url),
+ * `$IFS`, `${..}`, `$'..'`, `$@`, `$*`, `$1`. Ordinary quoted strings ("name": "value") are
+ * not tricks. A hand-written walk: JSON bodies are full of quotes, and a regex trying its
+ * alternatives and lookbehinds at every quote was the slowest part of decoding them.
+ */
+function shellTrigger(text: string, from: number): [number, number] | null {
+  const n = text.length;
+  for (let i = from; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE || c === SQ) {
+      const before = i > 0 ? text.charCodeAt(i - 1) : -1;
+      let j = i + 1;
+      while (j < n && j - i <= 64 && isWordish(text.charCodeAt(j))) j++;
+      const close = j < n ? text.charCodeAt(j) : -1;
+      if (close !== QUOTE && close !== SQ) continue;
+      // w'ord' or w''ord: the quote opens inside a word
+      if (before >= 0 && isWord(before)) return [i, j + 1];
+      // 'wo'rd: a quoted piece glued to the word after it
+      if (j > i + 1 && before !== QUOTE && before !== SQ && j + 1 < n && isWord(text.charCodeAt(j + 1))) return [i, j + 2];
+    } else if (c === BACKSLASH) {
+      if (i > 0 && isWord(text.charCodeAt(i - 1)) && i + 1 < n && isWordish(text.charCodeAt(i + 1))) return [i, i + 2];
+    } else if (c === DOLLAR && i + 1 < n) {
+      const d = text.charCodeAt(i + 1);
+      if (d === 123 /* { */ || d === SQ || d === 64 /* @ */ || d === 42 /* * */ || (d >= 48 && d <= 57)) return [i, i + 2];
+      if (text.startsWith('IFS', i + 1)) return [i, i + 4];
+    }
+  }
+  return null;
+}
+
 const REGION_DECODERS: RegionDecoder[] = [
-  { name: 'json_escape', trigger: /\\/g, region: jsonStringRegion, applies: hasJsonEscapes, decode: jsonUnescape },
+  { name: 'json_escape', trigger: regexTrigger(/\\/g), region: jsonStringRegion, applies: hasJsonEscapes, decode: jsonUnescape },
   {
     name: 'percent',
-    trigger: /%[0-9a-fA-F]{2}/g,
+    trigger: regexTrigger(/%[0-9a-fA-F]{2}/g),
     // an encoded URL or form value ends at white space, quotes or markup
     region: runRegion(' \t\r\f\v"\'<>', 64 * 1024),
     applies: hasPercentEscapes,
@@ -105,7 +155,7 @@ const REGION_DECODERS: RegionDecoder[] = [
   },
   {
     name: 'html_entity',
-    trigger: /&#?[a-zA-Z0-9]{2,8};?/g,
+    trigger: regexTrigger(/&#?[a-zA-Z0-9]{2,8};?/g),
     // one text node: between tags
     region: runRegion('<>', 64 * 1024),
     applies: hasHtmlEntities,
@@ -115,9 +165,7 @@ const REGION_DECODERS: RegionDecoder[] = [
     name: 'shell',
     // Only where an obfuscation trick appears: a quote or backslash inside a word, $IFS,
     // $'..', empty expansions, empty quotes. Ordinary quoted strings in code do not trigger it.
-    // Every alternative starts at the quote, backslash or dollar (what precedes it is a
-    // lookbehind), so the regex engine skips ahead to those rare characters.
-    trigger: /['"\\$](?:(?<=[A-Za-z0-9_].)[A-Za-z0-9_./-]{0,64}['"]|(?<=(?:^|[^A-Za-z0-9_'"])['"])[A-Za-z0-9_./-]{1,64}['"][A-Za-z0-9_]|(?<=[A-Za-z0-9_]\\)[A-Za-z0-9./-]|(?<=\$)(?:IFS|\{|'|@|\*|\d))/g,
+    trigger: shellTrigger,
     // a command is short: the line around the trick, at most 1 KiB either side
     region: (text, at) => [lineStart(text, at, 1024), lineEnd(text, at, 1024)],
     applies: hasShellObfuscation,
@@ -141,22 +189,20 @@ const DENSE_SAMPLE = 16 * 1024;
 /** more than one trigger per this many characters of the sample counts as dense */
 const DENSE_EVERY = 64;
 
-function isDense(src: string, trigger: RegExp): boolean {
+function isDense(src: string, trigger: RegionDecoder['trigger']): boolean {
   const sample = src.slice(0, DENSE_SAMPLE);
-  trigger.lastIndex = 0;
   let hits = 0;
   const limit = DENSE_SAMPLE / DENSE_EVERY;
-  while (trigger.exec(sample) !== null && ++hits <= limit) {
+  for (let hit = trigger(sample, 0); hit !== null && ++hits <= limit; hit = trigger(sample, hit[1])) {
     // counting only
   }
-  trigger.lastIndex = 0;
   return hits > limit;
 }
 
 function decodedRegions(text: string, d: RegionDecoder): string | null {
   const src = d.name === 'shell' ? text.replace(/\\\r?\n/g, '') : text;
   const out: string[] = [];
-  const trigger = new RegExp(d.trigger.source, 'g');
+  const trigger = d.trigger;
   let chunkStart = -1;
   let chunkEnd = -1;
   const flush = (): void => {
@@ -176,11 +222,10 @@ function decodedRegions(text: string, d: RegionDecoder): string | null {
   }
   let pos = 0;
   while (pos < src.length) {
-    trigger.lastIndex = pos;
-    const hit = trigger.exec(src);
+    const hit = trigger(src, pos);
     if (hit === null) break;
-    const [start, regionEnd] = d.region(src, hit.index);
-    const end = Math.max(regionEnd, hit.index + hit[0].length);
+    const [start, regionEnd] = d.region(src, hit[0]);
+    const end = Math.max(regionEnd, hit[1]);
     // Many small regions close together (a minified JSON array of escaped strings) become
     // one piece, so the cost is one decode per neighbourhood instead of one per string.
     if (chunkStart >= 0 && start - chunkEnd <= MERGE_GAP) chunkEnd = Math.max(chunkEnd, end);

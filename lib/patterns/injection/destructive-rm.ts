@@ -111,6 +111,7 @@ export const DESTRUCTIVE_RM_PATTERNS: PatternRecord[] = [
     severity: 'critical',
     description: 'recursive rm of /, /*, a home directory or a top-level system directory, or with --no-preserve-root',
     keywords: ['rm'],
+    keywordsAtWordStart: true,
     regex: RM,
     assess: (ctx) => {
       const seg = segment(ctx.text, ctx.match.index);
@@ -167,6 +168,7 @@ export const DESTRUCTIVE_RM_PATTERNS: PatternRecord[] = [
     severity: 'critical',
     description: 'find over /, a home directory or a system directory deleting everything it finds (find / -delete, find ~ -exec rm -rf {} +)',
     keywords: ['find'],
+    keywordsAtWordStart: true,
     regex: new RegExp(
       String.raw`(?<![\w.-])${SUDO}find${SP}(?:-[HLP]${SP})?${TARGET}(?:[^\n;|&f]|f(?!ind\s)){0,300}?\s(?:-delete\b|-exec(?:dir)?\s{1,4}(?:\S{0,20}\/)?rm\s)`,
       'g',

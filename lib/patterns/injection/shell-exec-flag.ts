@@ -81,7 +81,8 @@ export const SHELL_EXEC_FLAG_PATTERNS: PatternRecord[] = [
     direction: 'inbound',
     severity: 'high',
     description: 'sh/bash -c with a payload that decodes hidden text and runs it (bash -c "$(echo … | base64 -d)")',
-    keywords: ['sh'],
+    keywords: ['sh', 'bash', 'zsh', 'ksh', 'dash', 'ash', 'mksh'],
+    keywordsAtWordStart: true,
     regex: new RegExp(
       String.raw`(?<![\w.-])${BIN_DIR}${SHELLS}(?:\s{1,4}-[a-zA-Z]{1,5}){0,3}\s{1,4}-[a-zA-Z]{0,4}c[a-zA-Z]{0,4}\s{1,4}(?<payload>${DQ}|${SQ}|\$\((?:[^\n)$]|\$(?!\()){1,600}\)?)`,
       'g',
@@ -109,6 +110,7 @@ export const SHELL_EXEC_FLAG_PATTERNS: PatternRecord[] = [
     severity: 'high',
     description: 'eval of a command substitution that decodes hidden text (eval "$(echo … | base64 -d)")',
     keywords: ['eval'],
+    keywordsAtWordStart: true,
     regex: /(?<![\w.-])eval\s{1,4}["']?(?<payload>(?:\$\(|`)(?:[^\n)`$]|\$(?!\()){1,600}[)`]?)/g,
     assess: (ctx) => shellPayload(ctx, ctx.match.groups?.payload ?? ''),
     examples: {
@@ -127,6 +129,7 @@ export const SHELL_EXEC_FLAG_PATTERNS: PatternRecord[] = [
     severity: 'high',
     description: 'python -c / perl -e / ruby -e / node -e / php -r one-liner that runs commands, worse with a fetch or decoder',
     keywords: ['python', 'perl', 'ruby', 'node', 'php', 'deno', 'bun', 'pypy'],
+    keywordsAtWordStart: true,
     regex: new RegExp(
       String.raw`(?<![\w.\/-])${BIN_DIR}(?:(?<lang>python[23]?(?:\.\d{1,2})?|pypy3?|perl|ruby|nodejs|node|php|bun)(?:\.exe)?(?:\s{1,4}-{1,2}[\w:=.-]{1,30}){0,4}?\s{1,4}(?:-[a-zA-Z]{0,3}[ceEr]|--eval|--exec|-p|--print)|deno\s{1,4}eval)\s{1,4}(?<payload>${DQ}|${SQ})`,
       'g',
@@ -169,6 +172,7 @@ export const SHELL_EXEC_FLAG_PATTERNS: PatternRecord[] = [
     severity: 'high',
     description: 'PowerShell -EncodedCommand: a base64 command nobody can read before it runs (powershell -nop -w hidden -enc JABj…)',
     keywords: ['powershell', 'pwsh'],
+    keywordsAtWordStart: true,
     regex: /(?<![\w.-])(?:powershell|pwsh)(?:\.exe)?\b(?:[^\n|;pP]|[pP](?!owershell|wsh)){0,200}?\s-e[a-z]{0,15}\s{1,4}['"]?[A-Za-z0-9+/]{20,8000}={0,2}/gi,
     assess: (ctx) => raiseIfAgent('high', ctx),
     examples: {
