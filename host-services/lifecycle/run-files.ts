@@ -7,6 +7,13 @@
 // The directory is 0700 and every file 0600. Files are replaced atomically (a private temp file
 // in the same directory, then rename), so a reader sees the old or the new file, never half.
 // Nothing here is ever written outside the home.
+//
+// A full disk: a new temp file cannot be written, so `status` would keep showing the counters
+// from before the disk filled, just when they matter (log write failures). state.json is
+// therefore written padded with spaces (valid JSON) to whole 4 KiB with at least 1 KiB to spare,
+// and when the temp file fails with ENOSPC/EDQUOT the state is rewritten in place over the blocks
+// the file already has (same size, no allocation). A reader that catches such a rewrite half
+// done reads again before calling the file corrupt.
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -94,11 +101,13 @@ export function ensureRunDir(layout: HomeLayout): void {
 }
 
 /** Writes `content` to `path` atomically: private temp file (0600, O_EXCL) + rename. */
-export function writeFileAtomic(path: string, content: string): void {
+export function writeFileAtomic(path: string, content: string | Buffer): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
   try {
-    writeSync(fd, content);
+    // every byte or an error: a short write (the disk filled mid-file) must never be renamed
+    // into place, a torn state.json reads as a dead monitor
+    writeFully(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content, false);
   } catch (err) {
     closeSync(fd);
     removeQuietly(tmp);
@@ -121,8 +130,53 @@ export function removeQuietly(path: string): void {
   }
 }
 
+/** write(2) until every byte is written (at `position` 0 onwards when `inPlace`); throws the OS error. */
+function writeFully(fd: number, buf: Buffer, inPlace: boolean): void {
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off, inPlace ? off : null);
+}
+
+/** Spare bytes after the JSON in state.json, for counters that grow while the disk is full. */
+const STATE_SLACK_BYTES = 1024;
+const STATE_BLOCK_BYTES = 4096;
+const NO_SPACE = new Set(['ENOSPC', 'EDQUOT']);
+
 export function writeState(layout: HomeLayout, state: MonitorState): void {
-  writeFileAtomic(layout.stateFile, `${JSON.stringify(state, null, 2)}\n`);
+  const json = Buffer.from(`${JSON.stringify(state, null, 2)}\n`, 'utf8');
+  const size = Math.ceil((json.length + STATE_SLACK_BYTES) / STATE_BLOCK_BYTES) * STATE_BLOCK_BYTES;
+  const padded = Buffer.alloc(size, 0x20);
+  json.copy(padded);
+  try {
+    writeFileAtomic(layout.stateFile, padded);
+  } catch (err) {
+    if (!NO_SPACE.has((err as NodeJS.ErrnoException).code ?? '') || !overwriteInPlace(layout.stateFile, json)) throw err;
+  }
+}
+
+/**
+ * Rewrites an existing file in place with `content` padded with spaces to the file's current
+ * size: no new blocks are needed, so it works on a full disk. False when the file is missing,
+ * not a regular file, or too small for `content`.
+ */
+function overwriteInPlace(path: string, content: Buffer): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, fsc.O_WRONLY | fsc.O_NOFOLLOW);
+  } catch {
+    return false;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size < content.length) return false;
+    const buf = Buffer.alloc(st.size, 0x20);
+    content.copy(buf);
+    writeFully(fd, buf, true);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function writePidFile(layout: HomeLayout, pid: number): void {
@@ -137,6 +191,20 @@ export type StateRead =
 
 /** Reads state.json; when it is missing, a PID file alone is reported as a corrupt state. */
 export function readState(layout: HomeLayout): StateRead {
+  const first = readStateOnce(layout);
+  if (first.kind !== 'corrupt') return first;
+  // a monitor rewriting its state in place (full disk) may have been caught half done
+  sleepSync(STATE_REREAD_MS);
+  return readStateOnce(layout);
+}
+
+const STATE_REREAD_MS = 50;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function readStateOnce(layout: HomeLayout): StateRead {
   let text: string | null = null;
   try {
     text = readFileSync(layout.stateFile, 'utf8');
