@@ -51,8 +51,26 @@ function printableRatio(s: string): number {
   return ok / s.length;
 }
 
+/**
+ * Control bytes are unprintable characters whatever the decoding, and there are at least as
+ * many bytes as characters: more than 10% of them rejects the buffer before it is turned into
+ * a string (a 1 MiB run of `A` decodes to zero bytes; converting and counting it was most of
+ * the worst-case scan).
+ */
+function tooManyControlBytes(buf: Buffer): boolean {
+  const limit = buf.length * (1 - MIN_PRINTABLE_RATIO);
+  let bad = 0;
+  for (let i = 0; i < buf.length; i++) {
+    const b = buf[i] as number;
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f) {
+      if (++bad > limit) return true;
+    }
+  }
+  return false;
+}
+
 function gate(buf: Buffer): string | null {
-  if (buf.length < 8) return null;
+  if (buf.length < 8 || tooManyControlBytes(buf)) return null;
   const text = buf.toString('utf8');
   return printableRatio(text) >= MIN_PRINTABLE_RATIO ? text : null;
 }
@@ -60,14 +78,15 @@ function gate(buf: Buffer): string | null {
 // In base64 of ASCII text every 4-character group starts with A-Z or a-f (the top six bits of
 // a byte below 0x80). Checking that first skips identifiers and paths without decoding them;
 // text with many non-ASCII bytes fails this check and the full decode decides.
-function looksLikeBase64OfText(run: string): boolean {
+function looksLikeBase64OfText(run: string, shift = 0): boolean {
   let bad = 0;
-  const groups = Math.floor(run.length / 4);
-  for (let i = 0; i < groups * 4; i += 4) {
+  const groups = Math.floor((run.length - shift) / 4);
+  const limit = groups * 0.34;
+  for (let i = shift; i < shift + groups * 4; i += 4) {
     const c = run.charCodeAt(i);
-    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 102))) bad++;
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 102)) && ++bad > limit) return false;
   }
-  return bad <= groups * 0.34;
+  return true;
 }
 
 function decodeRun(run: string): DecodedSegment | null {

@@ -16,8 +16,12 @@ export function foldUnicode(text: string): string {
   if (!NEEDS_WORK.test(text)) return text;
   const out: string[] = [];
   let last = 0;
+  let runs = 0;
+  const maxRuns = Math.max(64, text.length >> 7);
   RUNS.lastIndex = 0;
   for (let m = RUNS.exec(text); m !== null; m = RUNS.exec(text)) {
+    // text dense with non-ASCII (another script, or hostile) is cheaper in one piece
+    if (++runs > maxRuns) return text.normalize('NFKC').replace(INVISIBLE, '');
     const start = m.index > last ? m.index - 1 : m.index;
     out.push(text.slice(last, start), text.slice(start, m.index + m[0].length).normalize('NFKC').replace(INVISIBLE, ''));
     last = m.index + m[0].length;

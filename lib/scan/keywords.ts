@@ -39,10 +39,15 @@ export class KeywordMatcher {
   /** char code -> alphabet class (0: a character no keyword contains) */
   private readonly cls = new Uint8Array(65536);
   private readonly width: number;
-  /** full transition table: state * width + class -> state */
+  /**
+   * full transition table: (state * width) + class -> next state * width (states are stored
+   * pre-multiplied, so the scan loop does one add and one load per character)
+   */
   private readonly delta: Int32Array;
   /** keyword ids ending at each state (its own and those reached by failure links) */
   private readonly out: Array<number[] | undefined>;
+  /** 1 where `out` has ids, by pre-multiplied state */
+  private readonly hasOut: Uint8Array;
 
   constructor(specs: Iterable<KeywordSpec>) {
     this.specs = [];
@@ -108,8 +113,13 @@ export class KeywordMatcher {
         } else delta[s * this.width + c] = delta[f * this.width + c] as number;
       }
     }
+    for (let i = 0; i < delta.length; i++) delta[i] = (delta[i] as number) * this.width;
     this.delta = delta;
     this.out = out;
+    this.hasOut = new Uint8Array(delta.length);
+    out.forEach((ids, state) => {
+      if (ids) this.hasOut[state * this.width] = 1;
+    });
   }
 
   idOf(word: string, wordStart: boolean): number {
@@ -121,13 +131,13 @@ export class KeywordMatcher {
   scan(text: string): KeywordHits {
     const positions: Array<number[] | undefined> = new Array(this.specs.length);
     const dense = new Uint8Array(this.specs.length);
-    const { cls, delta, width, out, specs } = this;
+    const { cls, delta, width, out, hasOut, specs } = this;
     let s = 0;
-    for (let i = 0; i < text.length; i++) {
-      s = delta[s * width + (cls[text.charCodeAt(i)] as number)] as number;
-      const ids = out[s];
-      if (ids === undefined) continue;
-      for (const id of ids) {
+    const n = text.length;
+    for (let i = 0; i < n; i++) {
+      s = delta[s + (cls[text.charCodeAt(i)] as number)] as number;
+      if (hasOut[s] === 0) continue;
+      for (const id of out[s / width] as number[]) {
         const spec = specs[id] as KeywordSpec;
         const start = i - spec.word.length + 1;
         if (spec.wordStart && start > 0 && isWordChar(text.charCodeAt(start - 1))) continue;
