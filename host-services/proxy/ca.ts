@@ -18,7 +18,6 @@ import {
   realpathSync,
   renameSync,
   rmSync,
-  statSync,
   writeSync,
 } from 'node:fs';
 import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
@@ -77,26 +76,50 @@ export async function ensureCa(layout: HomeLayout, opts: EnsureCaOptions = {}): 
     });
   }
 
-  const keyTmp = writeTemp(layout.caKey, generated.key, 0o600);
-  const certTmp = writeTemp(layout.caCert, generated.cert, 0o644);
+  // A full disk, a file size limit or a read-only directory fails here, before anything is in
+  // place: both files are written whole (or not at all) as temp files first.
+  const temps: string[] = [];
+  const cleanTemps = (): void => {
+    for (const t of temps) rmSync(t, { force: true });
+  };
+  try {
+    temps.push(writeTemp(layout.caKey, generated.key, 0o600));
+    temps.push(writeTemp(layout.caCert, generated.cert, 0o644));
+  } catch (err) {
+    cleanTemps();
+    throw writeFailed(layout, err);
+  }
+  const [keyTmp, certTmp] = temps as [string, string];
   try {
     // link() fails when the target exists: if another process won the race, use its CA.
     linkSync(keyTmp, layout.caKey);
   } catch (err) {
-    rmSync(keyTmp, { force: true });
-    rmSync(certTmp, { force: true });
+    cleanTemps();
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
       const theirs = await loadExisting(layout, opts.halfWrittenGraceMs ?? HALF_WRITTEN_GRACE_MS);
       if (theirs) return theirs;
     }
-    throw new GuardianError('CA_FAILED', `could not write the CA key ${layout.caKey}`, {
-      cause: err,
-      fix: `check permissions of ${layout.caDir}`,
-    });
+    throw writeFailed(layout, err);
   }
   rmSync(keyTmp, { force: true });
-  renameSync(certTmp, layout.caCert);
+  try {
+    renameSync(certTmp, layout.caCert);
+  } catch (err) {
+    // the key we just linked has no certificate: take it back rather than leave half a CA
+    rmSync(layout.caKey, { force: true });
+    cleanTemps();
+    throw writeFailed(layout, err);
+  }
   return { certPath: layout.caCert, certPem: generated.cert, fingerprint256: caFingerprint(generated.cert), created: true };
+}
+
+function writeFailed(layout: HomeLayout, err: unknown): GuardianError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'ENOSPC' || code === 'EDQUOT' ? 'the disk is full' : code === 'EFBIG' ? 'a file size limit was hit' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'it is not writable' : 'the write failed';
+  return new GuardianError('CA_FAILED', `could not write the CA in ${layout.caDir} (${code ?? 'error'}: ${why}); nothing was left half-written`, {
+    cause: err,
+    fix: `free space or fix the permissions of ${layout.caDir}, then start again (a new CA is generated)`,
+  });
 }
 
 /**
@@ -136,7 +159,7 @@ function makePrivateDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const st = lstatSync(dir);
-    if (!st.isDirectory()) throw new Error('not a directory');
+    if (!st.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
     if (typeof process.getuid === 'function' && st.uid !== process.getuid()) {
       throw new GuardianError('HOME_UNSAFE', `the CA directory ${dir} belongs to another user`, {
         fix: 'use a home directory you own',
@@ -145,9 +168,13 @@ function makePrivateDir(dir: string): void {
     if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
   } catch (err) {
     if (err instanceof GuardianError) throw err;
-    throw new GuardianError('CA_FAILED', `could not create the CA directory ${dir}`, {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new GuardianError('CA_FAILED', `could not create the CA directory ${dir} (${code ?? 'error'})`, {
       cause: err,
-      fix: `check that ${dirname(dir)} is writable`,
+      fix:
+        code === 'EEXIST' || code === 'ENOTDIR'
+          ? `something that is not a directory is in the way at ${dir} or above it: move it away`
+          : `check that ${dirname(dir)} is writable`,
     });
   }
 }
@@ -173,8 +200,21 @@ async function loadExisting(layout: HomeLayout, graceMs: number): Promise<CaInfo
     return undefined;
   }
 
-  const keyStat = statSync(layout.caKey);
-  if ((keyStat.mode & 0o077) !== 0) chmodSync(layout.caKey, 0o600);
+  // The key must be a file of ours, not a link: whoever can replace it can mint certificates
+  // every client of the monitor trusts. Its mode is tightened to 0600 (never through a link).
+  assertOwnRegularFile(layout.caKey, 'key', layout.caDir);
+  assertOwnRegularFile(layout.caCert, 'certificate', layout.caDir);
+  const keyStat = lstatSync(layout.caKey);
+  if ((keyStat.mode & 0o077) !== 0) {
+    try {
+      chmodSync(layout.caKey, 0o600);
+    } catch (err) {
+      throw new GuardianError('CA_FAILED', `could not make the CA key ${layout.caKey} private (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
+        cause: err,
+        fix: `chmod 600 ${layout.caKey}`,
+      });
+    }
+  }
 
   try {
     const certPem = readFileSync(layout.caCert, 'utf8');
@@ -192,16 +232,33 @@ async function loadExisting(layout: HomeLayout, graceMs: number): Promise<CaInfo
   }
 }
 
-/** Write a sibling temp file with its final mode from the first byte, fsynced. */
+function assertOwnRegularFile(path: string, what: string, caDir: string): void {
+  const st = lstatSync(path);
+  const foreign = typeof process.getuid === 'function' && st.uid !== process.getuid();
+  if (!st.isFile() || foreign) {
+    throw new GuardianError('HOME_UNSAFE', `the CA ${what} ${path} is ${foreign ? 'owned by another user' : 'not a regular file (a link or something else)'}`, {
+      fix: `remove ${caDir} to generate a new CA as this user (clients must then trust the new certificate)`,
+    });
+  }
+}
+
+/** Write a sibling temp file with its final mode from the first byte, whole and fsynced (or throw, removed). */
 function writeTemp(target: string, content: string, mode: number): string {
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', mode);
   try {
-    writeSync(fd, content);
+    // a short write (the disk filled, a file size limit) is retried, so it ends in an error
+    // instead of a truncated key or certificate
+    const buf = Buffer.from(content, 'utf8');
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
     fsyncSync(fd);
-  } finally {
+    chmodSync(tmp, mode); // umask may have removed bits from 0644
+  } catch (err) {
     closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
   }
-  chmodSync(tmp, mode); // umask may have removed bits from 0644
+  closeSync(fd);
   return tmp;
 }
