@@ -2,6 +2,9 @@
 // monitor checks every accepted socket's remote address against this list before mockttp reads a
 // byte. Loopback (127.0.0.0/8 and ::1) is always allowed; everything else needs an explicit CIDR
 // (e.g. the docker0 bridge). Implemented with node:net's BlockList (no dependency).
+// `allows` never throws: anything it cannot judge is refused (fail closed), and the monitor
+// counts the refusal as a dropped client, so a filter bug shows in `status` instead of
+// escaping into the listener.
 import { BlockList, isIP } from 'node:net';
 import { GuardianError, type FieldProblem } from '../../lib/errors.ts';
 
@@ -65,11 +68,15 @@ export function createClientFilter(allowClients: readonly string[], field = 'all
   return {
     ranges,
     allows(address) {
-      if (!address) return false;
-      const a = normaliseAddress(address);
-      const version = isIP(a);
-      if (version === 0) return false;
-      return list.check(a, version === 4 ? 'ipv4' : 'ipv6');
+      try {
+        if (typeof address !== 'string' || !address) return false;
+        const a = normaliseAddress(address);
+        const version = isIP(a);
+        if (version === 0) return false;
+        return list.check(a, version === 4 ? 'ipv4' : 'ipv6');
+      } catch {
+        return false;
+      }
     },
   };
 }

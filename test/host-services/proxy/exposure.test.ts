@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { Scope, collector, httpUpstream, listen, monitor, nonLoopbackAddress, viaProxy } from './helpers.ts';
+import { getLocal } from 'mockttp';
 import { createClientFilter } from '../../../host-services/proxy/client-filter.ts';
+import { hookMockttp } from '../../../host-services/proxy/mockttp-internals.ts';
 import { GuardianError } from '../../../lib/errors.ts';
 
 const external = nonLoopbackAddress();
@@ -118,4 +120,70 @@ test('client filter: loopback always, CIDRs and IPv4-mapped IPv6, every malforme
       return true;
     },
   );
+});
+
+test('client filter: an address it cannot read is refused (fail closed), never thrown', () => {
+  const f = createClientFilter(['10.0.0.0/8']);
+  const hostile: unknown[] = [
+    { toString: () => { throw new Error('filter input bug'); } },
+    Symbol('address'),
+    42,
+    null,
+    ['127.0.0.1'],
+    '',
+    '127.0.0.1\n',
+    '10.0.0.1/8',
+    `${'1'.repeat(100_000)}`,
+  ];
+  for (const address of hostile) {
+    assert.doesNotThrow(() => f.allows(address as string), String(typeof address));
+    assert.equal(f.allows(address as string), false, `refused: ${typeof address === 'symbol' ? 'symbol' : JSON.stringify(address)}`);
+  }
+  assert.equal(f.allows('10.1.2.3'), true, 'still judges real addresses afterwards');
+});
+
+test('an exception inside the connection filter drops that socket before mockttp reads it; the listener keeps serving', async () => {
+  const scope = new Scope();
+  const escaped: unknown[] = [];
+  const onUncaught = (err: unknown): void => void escaped.push(err);
+  process.on('uncaughtException', onUncaught);
+  try {
+    let upstreamHits = 0;
+    const up = await httpUpstream(scope, (_q, res) => {
+      upstreamHits++;
+      res.end('ok');
+    });
+    // the monitor's wiring (mockttp-internals) around a filter that fails on its first socket
+    const proxy = getLocal({ recordTraffic: false, maxBodySize: 0 });
+    let judged = 0;
+    const hooked = hookMockttp(proxy, {
+      host: '127.0.0.1',
+      acceptSocket() {
+        judged++;
+        if (judged === 1) throw new TypeError('client filter bug');
+        return true;
+      },
+      onConnect() {},
+      onRequestStart() {},
+      passthrough: (original, type, socket, hostname, port) => original(type, socket, hostname, port),
+    });
+    await proxy.forAnyRequest().thenPassThrough();
+    await proxy.start(0);
+    scope.track(() => proxy.stop());
+    hooked.verify();
+    const url = `http://127.0.0.1:${up.port}/x`;
+
+    const first = await attempt('127.0.0.1', proxy.port, url);
+    assert.notEqual(first, 200, 'the socket whose check threw is not served');
+    assert.match(String(first), /ECONNRESET|EPIPE|socket hang up/);
+    assert.equal(upstreamHits, 0, 'nothing was forwarded for it');
+
+    assert.equal(await attempt('127.0.0.1', proxy.port, url), 200, 'the next client is served');
+    assert.equal(upstreamHits, 1);
+    assert.equal(judged, 2, 'every socket was judged');
+    assert.deepEqual(escaped, [], 'nothing escaped into the process');
+  } finally {
+    process.off('uncaughtException', onUncaught);
+    await scope.close();
+  }
 });
