@@ -17,15 +17,21 @@ export function foldUnicode(text: string): string {
   const out: string[] = [];
   let last = 0;
   let runs = 0;
+  let changed = false;
   const maxRuns = Math.max(64, text.length >> 7);
   RUNS.lastIndex = 0;
   for (let m = RUNS.exec(text); m !== null; m = RUNS.exec(text)) {
     // text dense with non-ASCII (another script, or hostile) is cheaper in one piece
     if (++runs > maxRuns) return text.normalize('NFKC').replace(INVISIBLE, '');
     const start = m.index > last ? m.index - 1 : m.index;
-    out.push(text.slice(last, start), text.slice(start, m.index + m[0].length).normalize('NFKC').replace(INVISIBLE, ''));
+    const piece = text.slice(start, m.index + m[0].length);
+    const folded = piece.normalize('NFKC').replace(INVISIBLE, '');
+    if (folded !== piece) changed = true;
+    out.push(text.slice(last, start), folded);
     last = m.index + m[0].length;
   }
+  // the same string object when nothing changed: callers compare views with ===
+  if (!changed) return text;
   out.push(text.slice(last));
   return out.join('');
 }

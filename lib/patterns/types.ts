@@ -47,6 +47,8 @@ export interface PatternRecord {
    * that begin with a `(?<![\w.-])` guard, so `sh` in `ssh` or `hash` does not wake the rule.
    */
   keywordsAtWordStart?: boolean;
+  /** The keywords count only where no letter, digit or underscore follows them (`post`, not `postinstall`). */
+  keywordsAtWordEnd?: boolean;
   /**
    * Must be linear on hostile input (bounded quantifiers, no nested ambiguity). Flags: `g` required.
    * Every match must inspect one of `keywords` (inside the match or its lookarounds): the

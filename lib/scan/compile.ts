@@ -8,8 +8,9 @@ export interface CompiledPattern {
   record: PatternRecord;
   regex: RegExp;
   keywords: string[];
-  /** keywords count only at a word start (see keywords.ts) */
+  /** keywords count only at a word start / end (see keywords.ts) */
   wordStart: boolean;
+  wordEnd: boolean;
   /** longest match and lookaround of `regex`; Infinity means it runs on whole views */
   reach: RegexReach;
   /** key material is redacted in snippets; paths and commands are shown */
@@ -48,6 +49,7 @@ export function compilePatterns(records: PatternRecord[]): CompiledPattern[] {
       regex,
       keywords: record.keywords.map((k) => k.toLowerCase()),
       wordStart: record.keywordsAtWordStart ?? false,
+      wordEnd: record.keywordsAtWordEnd ?? false,
       reach: regexReach(regex),
       sensitive: isSensitiveFamily(record.family),
     };

@@ -5,7 +5,8 @@
 //
 // A keyword can be marked `wordStart`: it counts only where it is not preceded by a letter,
 // digit or underscore. Patterns whose regex begins with a `(?<![\w.-])` guard use it, so
-// `sh` inside `ssh`, `publish` or `hash` does not wake the `sh -c` rule.
+// `sh` inside `ssh`, `publish` or `hash` does not wake the `sh -c` rule. `wordEnd` is the
+// same on the other side (`post` as a word, not `postinstall`).
 //
 // The positions feed windowed matching (scanner.ts): a pattern whose match must inspect one
 // of its keywords runs only on the text around the keyword's hits. A keyword hit more than
@@ -14,6 +15,8 @@
 export interface KeywordSpec {
   word: string;
   wordStart: boolean;
+  /** counts only where no letter, digit or underscore follows */
+  wordEnd?: boolean;
 }
 
 /** hits of every keyword in one view, by keyword id */
@@ -53,9 +56,10 @@ export class KeywordMatcher {
     this.specs = [];
     for (const s of specs) {
       const word = s.word.toLowerCase();
-      if (!word || this.ids.has(key(word, s.wordStart))) continue;
-      this.ids.set(key(word, s.wordStart), this.specs.length);
-      this.specs.push({ word, wordStart: s.wordStart });
+      const k = key(word, s.wordStart, s.wordEnd ?? false);
+      if (!word || this.ids.has(k)) continue;
+      this.ids.set(k, this.specs.length);
+      this.specs.push({ word, wordStart: s.wordStart, wordEnd: s.wordEnd ?? false });
     }
     let classes = 1;
     for (const { word } of this.specs) {
@@ -122,8 +126,8 @@ export class KeywordMatcher {
     });
   }
 
-  idOf(word: string, wordStart: boolean): number {
-    const id = this.ids.get(key(word.toLowerCase(), wordStart));
+  idOf(word: string, wordStart: boolean, wordEnd = false): number {
+    const id = this.ids.get(key(word.toLowerCase(), wordStart, wordEnd));
     if (id === undefined) throw new Error(`unknown keyword ${word}`);
     return id;
   }
@@ -141,6 +145,7 @@ export class KeywordMatcher {
         const spec = specs[id] as KeywordSpec;
         const start = i - spec.word.length + 1;
         if (spec.wordStart && start > 0 && isWordChar(text.charCodeAt(start - 1))) continue;
+        if (spec.wordEnd && i + 1 < n && isWordChar(text.charCodeAt(i + 1))) continue;
         if (dense[id]) continue;
         const list = (positions[id] ??= []);
         if (list.length >= MAX_HITS) dense[id] = 1;
@@ -150,17 +155,17 @@ export class KeywordMatcher {
     return { positions, dense };
   }
 
-  /** The keywords present in `text` (lower case; `wordStart` ones as `^word`). */
+  /** The keywords present in `text` (lower case; `wordStart` ones as `^word`, `wordEnd` ones as `word$`). */
   present(text: string): Set<string> {
     const hits = this.scan(text);
     const found = new Set<string>();
     this.specs.forEach((spec, id) => {
-      if (hits.positions[id]?.length) found.add(spec.wordStart ? `^${spec.word}` : spec.word);
+      if (hits.positions[id]?.length) found.add(key(spec.word, spec.wordStart, spec.wordEnd ?? false));
     });
     return found;
   }
 }
 
-function key(word: string, wordStart: boolean): string {
-  return (wordStart ? '^' : '') + word;
+function key(word: string, wordStart: boolean, wordEnd: boolean): string {
+  return (wordStart ? '^' : '') + word + (wordEnd ? '$' : '');
 }

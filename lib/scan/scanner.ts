@@ -64,11 +64,11 @@ interface DirectionSet {
 }
 
 function directionSet(patterns: CompiledPattern[]): DirectionSet {
-  const matcher = new KeywordMatcher(patterns.flatMap((p) => p.keywords.map((word) => ({ word, wordStart: p.wordStart }))));
+  const matcher = new KeywordMatcher(patterns.flatMap((p) => p.keywords.map((word) => ({ word, wordStart: p.wordStart, wordEnd: p.wordEnd }))));
   return {
     patterns,
     matcher,
-    ids: patterns.map((p) => p.keywords.map((k) => matcher.idOf(k, p.wordStart))),
+    ids: patterns.map((p) => p.keywords.map((k) => matcher.idOf(k, p.wordStart, p.wordEnd))),
     lengths: patterns.map((p) => p.keywords.map((k) => k.length)),
   };
 }
@@ -138,7 +138,7 @@ export class Scanner {
         ...(providerAuth ? { providerAuth } : {}),
         examples: { tp: [], fp: [] },
       };
-      patterns.set(s, { record, regex: record.regex, keywords: [], wordStart: false, reach: { match: Infinity, around: 0 }, sensitive: true });
+      patterns.set(s, { record, regex: record.regex, keywords: [], wordStart: false, wordEnd: false, reach: { match: Infinity, around: 0 }, sensitive: true });
     }
     this.known = { matcher: new KnownSecretMatcher(secrets), patterns };
   }

@@ -38,3 +38,10 @@ test('keyword matcher: a keyword hit more than MAX_HITS times is dense, not unbo
   assert.equal(hits.dense[id], 1);
   assert.equal(hits.positions[id]?.length, MAX_HITS);
 });
+
+test('keyword matcher: a word-end keyword is not counted when a word continues after it', () => {
+  const m = new KeywordMatcher([{ word: 'post', wordStart: true, wordEnd: true }]);
+  const hits = m.scan('postinstall post: compost POST\nposted post');
+  assert.deepEqual(hits.positions[m.idOf('post', true, true)], [12, 26, 38]);
+  assert.deepEqual([...m.present('a post')], ['^post$']);
+});

@@ -105,6 +105,8 @@ export const PROMPT_INJECTION_PATTERNS: PatternRecord[] = [
     severity: 'medium',
     description: 'text telling an agent to ignore or replace its previous instructions',
     keywords: ['ignore', 'disregard', 'forget', 'override', 'bypass', 'instructions', 'you are now', 'no longer', 'from now on', 'your real', 'your actual', 'your true'],
+    keywordsAtWordStart: true,
+    keywordsAtWordEnd: true,
     regex: new RegExp(
       [
         String.raw`\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+|any\s+|the\s+|your\s+|of\s+)?(?:of\s+)?(?:your\s+|the\s+|my\s+)?(?:previous|prior|above|earlier|preceding|original|system|initial)\s+(?:instructions?|directions?|directives?|rules|prompts?|guidelines|context|messages?)\b`,
@@ -215,6 +217,8 @@ export const PROMPT_INJECTION_PATTERNS: PatternRecord[] = [
     severity: 'medium',
     description: 'text asking the reader to send files, keys or credentials somewhere',
     keywords: ['send', 'upload', 'post', 'forward', 'email', 'e-mail', 'exfiltrate', 'leak', 'transmit', 'paste', 'submit', 'deliver'],
+    keywordsAtWordStart: true,
+    keywordsAtWordEnd: true,
     regex: new RegExp(
       [
         String.raw`\b(?:send|upload|post|forward|e-?mail|exfiltrate|leak|transmit|paste)\s+(?:me\s+)?(?:the\s+|your\s+|all\s+|its\s+|their\s+)?(?:contents?\s+of\s+)?(?:the\s+|your\s+)?(?:api[ _-]?keys?|secrets?|credentials?|tokens?|passwords?|private\s+keys?|ssh\s+keys?|\.env(?:\s+file)?|env(?:ironment)?\s+variables|~\/\.ssh\/[\w.-]{1,40}|id_rsa|\.aws\/credentials|session\s+files?|cookies)\b[^\n]{0,80}?\b${EXFIL_TARGET}`,
@@ -251,6 +255,7 @@ export const PROMPT_INJECTION_PATTERNS: PatternRecord[] = [
     severity: 'medium',
     description: 'text telling an agent to hide what it does from its user (do not tell the user, do not mention that you read the file, keep this from the user)',
     keywords: ['not', "n't", 'n’t', 'never', 'keep', 'hide'],
+    keywordsAtWordEnd: true,
     regex: new RegExp(CONCEAL, 'gi'),
     assess: mediumUnlessExplained,
     examples: {
