@@ -2,8 +2,9 @@
 // the docs test all follow SHIPPED_DIRS / SHIPPED_FILES below.
 //
 // Ships: the runtime (bin/, lib/, host-services/, mcp-tools/), the OpenClaw hook (hooks/), the
-// operator docs (README.md, SKILL.md, SPEC.md, CHANGELOG.md, docs/NANOCLAW.md) and the package
-// files (package.json, package-lock.json so `npm install` gets the tested dependency tree, skill.json).
+// operator docs (README.md, SKILL.md, SPEC.md, CHANGELOG.md, docs/NANOCLAW.md), the license
+// (LICENSE: npm packs it whatever `files` says) and the package files (package.json,
+// package-lock.json so `npm install` gets the tested dependency tree, skill.json).
 // Does not ship: test/, bench/, scripts/ (test runner, doc generators), .ci/, tsconfig.json
 // (tsx runs the TypeScript without it), team-internal docs (docs/TEAM-NOTES.md,
 // docs/requests-*.md) and .gitignore.
@@ -28,6 +29,7 @@ export const SHIPPED_FILES = [
   'SPEC.md',
   'CHANGELOG.md',
   'docs/NANOCLAW.md',
+  'LICENSE',
   'package.json',
   'package-lock.json',
   'skill.json',
@@ -94,6 +96,7 @@ const FIXED_DESCRIPTIONS: Record<string, string> = {
   'SKILL.md': 'Skill instructions: when and how operators and agents use the guardian',
   'SPEC.md': 'What is implemented: schemas, configuration, pattern table, safety contract, fail-open/fail-closed table',
   'CHANGELOG.md': 'Version history',
+  LICENSE: 'MIT license text (copyright clawsec-traffic-guardian contributors)',
   'docs/NANOCLAW.md': 'Wiring NanoClaw containers: proxy and CA variables, OneCLI chaining, the MCP tools over file IPC',
   'package.json': 'npm package manifest: bin, dependencies, scripts',
   'package-lock.json': 'Pinned dependency tree that npm install follows',
