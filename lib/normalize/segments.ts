@@ -38,7 +38,6 @@ function* runs(text: string): Generator<string> {
     yield text.slice(start, end);
   }
 }
-const HEX_ONLY = /^[0-9a-fA-F]+$/;
 const MIN_PRINTABLE_RATIO = 0.9;
 
 function printableRatio(s: string): number {
@@ -52,25 +51,44 @@ function printableRatio(s: string): number {
 }
 
 /**
- * Control bytes are unprintable characters whatever the decoding, and there are at least as
- * many bytes as characters: more than 10% of them rejects the buffer before it is turned into
- * a string (a 1 MiB run of `A` decodes to zero bytes; converting and counting it was most of
- * the worst-case scan).
+ * A lower bound on the unprintable characters `buf.toString('utf8')` would hold, counted on
+ * the bytes: control bytes, and one per invalid UTF-8 sequence (Node replaces each maximal
+ * invalid subpart with at least one U+FFFD). There are never more characters than bytes, so
+ * more bad ones than 10% of the bytes rejects the buffer before it becomes a string: a 1 MiB
+ * run of `A` (zero bytes) or `e` (invalid UTF-8 as hex) used to be converted and counted in
+ * full, four times, which was most of the worst-case scan.
  */
-function tooManyControlBytes(buf: Buffer): boolean {
-  const limit = buf.length * (1 - MIN_PRINTABLE_RATIO);
+function surelyUnprintable(buf: Buffer): boolean {
+  const n = buf.length;
+  // the same division the character gate makes, so a ratio of exactly 0.9 passes both
+  const over = (bad: number): boolean => (n - bad) / n < MIN_PRINTABLE_RATIO;
   let bad = 0;
-  for (let i = 0; i < buf.length; i++) {
+  let i = 0;
+  while (i < n) {
     const b = buf[i] as number;
-    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f) {
-      if (++bad > limit) return true;
+    if (b < 0x80) {
+      if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f) {
+        if (over(++bad)) return true;
+      }
+      i++;
+      continue;
     }
+    const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
+    let ok = need > 0 && i + need < n;
+    for (let k = 1; ok && k <= need; k++) ok = ((buf[i + k] as number) & 0xc0) === 0x80;
+    if (ok) {
+      i += need + 1;
+      continue;
+    }
+    if (over(++bad)) return true;
+    i++;
+    while (i < n && ((buf[i] as number) & 0xc0) === 0x80) i++; // the rest of this invalid subpart
   }
   return false;
 }
 
 function gate(buf: Buffer): string | null {
-  if (buf.length < 8 || tooManyControlBytes(buf)) return null;
+  if (buf.length < 8 || surelyUnprintable(buf)) return null;
   const text = buf.toString('utf8');
   return printableRatio(text) >= MIN_PRINTABLE_RATIO ? text : null;
 }
@@ -89,15 +107,31 @@ function looksLikeBase64OfText(run: string, shift = 0): boolean {
   return true;
 }
 
+function isHex(run: string): boolean {
+  for (let i = 0; i < run.length; i++) {
+    const c = run.charCodeAt(i) | 0x20;
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
 function decodeRun(run: string): DecodedSegment | null {
-  if (HEX_ONLY.test(run) && run.length % 2 === 0 && run.length >= 16) {
+  if (run.length % 2 === 0 && run.length >= 16 && isHex(run)) {
     const text = gate(Buffer.from(run, 'hex'));
     if (text !== null) return { encoding: 'hex', text };
   }
   if (!looksLikeBase64OfText(run)) return null;
-  const urlSafe = /[-_]/.test(run);
-  if (urlSafe && /[+/]/.test(run)) return null; // mixed alphabets: not one encoding
-  const body = run.replace(/=+$/, '');
+  let urlSafe = false;
+  let classic = false;
+  let end = run.length;
+  while (end > 0 && run.charCodeAt(end - 1) === EQ) end--;
+  for (let i = 0; i < end; i++) {
+    const c = run.charCodeAt(i);
+    if (c === 45 || c === 95) urlSafe = true;
+    else if (c === 43 || c === 47) classic = true;
+  }
+  if (urlSafe && classic) return null; // mixed alphabets: not one encoding
+  const body = end === run.length ? run : run.slice(0, end);
   if (body.length % 4 === 1) return null; // never a valid base64 length
   const buf = Buffer.from(body, urlSafe ? 'base64url' : 'base64');
   const text = gate(buf);
