@@ -11,7 +11,7 @@ export interface DecodedSegment {
 // by a table walk rather than /[A-Za-z0-9+/_-]{16,}/g: that regex restarts inside every
 // shorter identifier (one attempt per character of it) and was the slowest stage of a scan.
 const MIN_RUN = 16;
-const IN_RUN = new Uint8Array(128);
+const IN_RUN = new Uint8Array(65536);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-') IN_RUN[c.charCodeAt(0)] = 1;
 const EQ = 61;
 
@@ -20,14 +20,13 @@ function* runs(text: string): Generator<string> {
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (c >= 128 || IN_RUN[c] === 0) {
+    if (IN_RUN[c] === 0) {
       i++;
       continue;
     }
     const start = i;
     while (i < n) {
-      const d = text.charCodeAt(i);
-      if (d >= 128 || IN_RUN[d] === 0) break;
+      if (IN_RUN[text.charCodeAt(i)] === 0) break;
       i++;
     }
     if (i - start < MIN_RUN) continue;

@@ -111,6 +111,9 @@ const isWord = (c: number): boolean => c < 128 && WORD[c] === 1;
 const isWordish = (c: number): boolean => c < 128 && WORDISH[c] === 1;
 const SQ = 39;
 const DOLLAR = 36;
+/** the four characters a trick starts with, as a table: a lookup per character is the fast path */
+const TRICK_START = new Uint8Array(65536);
+for (const c of `'"\\$`) TRICK_START[c.charCodeAt(0)] = 1;
 
 /**
  * The next shell obfuscation trick: a quote or backslash inside a word (c'u'rl, c\url),
@@ -122,6 +125,7 @@ function shellTrigger(text: string, from: number): [number, number] | null {
   const n = text.length;
   for (let i = from; i < n; i++) {
     const c = text.charCodeAt(i);
+    if (TRICK_START[c] === 0) continue;
     if (c === QUOTE || c === SQ) {
       const before = i > 0 ? text.charCodeAt(i - 1) : -1;
       let j = i + 1;
