@@ -170,8 +170,9 @@ const REGION_DECODERS: RegionDecoder[] = [
     // Only where an obfuscation trick appears: a quote or backslash inside a word, $IFS,
     // $'..', empty expansions, empty quotes. Ordinary quoted strings in code do not trigger it.
     trigger: shellTrigger,
-    // a command is short: the line around the trick, at most 1 KiB either side
-    region: (text, at) => [lineStart(text, at, 1024), lineEnd(text, at, 1024)],
+    // a command is short: the line around the trick, at most 512 characters either side
+    // (more than the longest command rule reaches past its first word)
+    region: (text, at) => [lineStart(text, at, 512), lineEnd(text, at, 512)],
     applies: hasShellObfuscation,
     decode: deobfuscateShell,
     inboundOnly: true,
