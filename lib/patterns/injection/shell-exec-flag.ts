@@ -22,6 +22,14 @@ import { isReverseShell } from './reverse-shell.ts';
 //   - `powershell -EncodedCommand <base64>`: high (a command nobody can read before it runs).
 // Text addressed to an AI agent raises one level.
 
+/**
+ * An interpreter name followed by white space, `.exe` or a version (`python3.11`): the regex
+ * needs one of those after the name, and `"node":` in every package.json is not a command.
+ */
+const INTERPRETER_KEYWORDS = ['python', 'python2', 'python3', 'pypy', 'pypy3', 'perl', 'ruby', 'node', 'nodejs', 'php', 'bun', 'deno'].flatMap((lang) =>
+  [' ', '\t', '\n', '\r', '\v', '\f', '.'].map((next) => lang + next),
+);
+
 const SHELLS = String.raw`(?:ba|z|k|da|a|mk)?sh`;
 const BIN_DIR = String.raw`(?:\/usr)?(?:\/local)?(?:\/s?bin\/)?`;
 // A payload ends at its closing quote, or at the end of its line when that quote is gone: in
@@ -128,7 +136,7 @@ export const SHELL_EXEC_FLAG_PATTERNS: PatternRecord[] = [
     direction: 'inbound',
     severity: 'high',
     description: 'python -c / perl -e / ruby -e / node -e / php -r one-liner that runs commands, worse with a fetch or decoder',
-    keywords: ['python', 'perl', 'ruby', 'node', 'php', 'deno', 'bun', 'pypy'],
+    keywords: INTERPRETER_KEYWORDS,
     keywordsAtWordStart: true,
     regex: new RegExp(
       String.raw`(?<![\w.\/-])${BIN_DIR}(?:(?<lang>python[23]?(?:\.\d{1,2})?|pypy3?|perl|ruby|nodejs|node|php|bun)(?:\.exe)?(?:\s{1,4}-{1,2}[\w:=.-]{1,30}){0,4}?\s{1,4}(?:-[a-zA-Z]{0,3}[ceEr]|--eval|--exec|-p|--print)|deno\s{1,4}eval)\s{1,4}(?<payload>${DQ}|${SQ})`,
