@@ -3,27 +3,20 @@ import assert from 'node:assert/strict';
 import { Deduper } from '../../lib/dedup.ts';
 import { GuardianError } from '../../lib/errors.ts';
 import type { Finding } from '../../lib/finding.ts';
+import { sampleFinding } from '../support/findings.ts';
 
 const T0 = Date.parse('2026-04-26T00:00:00.000Z');
 const at = (ms: number): Date => new Date(T0 + ms);
 
 function finding(over: Partial<Finding> & { ms?: number } = {}): Finding {
   const { ms = 0, ...rest } = over;
-  return {
-    schema_version: 'clawsec-traffic-finding/v1',
-    platform: 'openclaw',
-    direction: 'outbound',
-    protocol: 'http',
-    threat_type: 'EXFIL',
-    pattern: 'ai_api_key',
+  return sampleFinding({
     severity: 'critical',
-    source: '127.0.0.1',
-    dest: 'evil.example:80',
     snippet: `x-api-key: sk-ant-[REDACTED] #${ms}`,
     timestamp: at(ms).toISOString(),
     fingerprint: 'hmac-sha256:' + 'a'.repeat(32),
     ...rest,
-  };
+  });
 }
 
 const sumCounts = (lines: Finding[]): number => lines.reduce((n, f) => n + (f.count ?? 0), 0);

@@ -20,6 +20,7 @@ import { FindingsLog, logOptionProblems, rotatedLogPath } from '../../lib/log/js
 import { findingsLogFiles, readFindings, summarizeFindings } from '../../lib/log/jsonl-reader.ts';
 import { FINDING_BASE_FIELDS, orderFinding, type Finding } from '../../lib/finding.ts';
 import { GuardianError } from '../../lib/errors.ts';
+import { sampleFinding } from '../support/findings.ts';
 
 const run = promisify(execFile);
 const childScript = new URL('../fixtures/log-writer-child.ts', import.meta.url).pathname;
@@ -36,17 +37,7 @@ function mk(seq: number, over: Partial<Finding> = {}): Finding {
   return {
     // extras first on purpose: the writer must put base fields first
     rule_id: 'ai_api_key/anthropic',
-    schema_version: 'clawsec-traffic-finding/v1',
-    platform: 'openclaw',
-    direction: 'outbound',
-    protocol: 'http',
-    threat_type: 'EXFIL',
-    pattern: 'ai_api_key',
-    severity: 'high',
-    source: '127.0.0.1',
-    dest: 'evil.example:80',
-    snippet: `seq=${seq} x-api-key: sk-ant-[REDACTED]`,
-    timestamp: new Date(T0 + seq * 1000).toISOString(),
+    ...sampleFinding({ snippet: `seq=${seq} x-api-key: sk-ant-[REDACTED]`, timestamp: new Date(T0 + seq * 1000).toISOString() }),
     ...over,
   };
 }

@@ -4,28 +4,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { FINDING_SCHEMA_VERSION, type Finding } from '../../../lib/finding.ts';
+import type { Finding } from '../../../lib/finding.ts';
 import { homeLayout } from '../../../lib/home-layout.ts';
 import { loadConfig } from '../../../host-services/config/load.ts';
 import { buildStatus, statusWithoutHostPaths } from '../../../host-services/lifecycle/status.ts';
 import { findingsTable, renderTable, safeCell, useColor } from '../../../host-services/cli/output/table.ts';
 import { CONTRACT_STATUS_FIELDS, Sandbox } from './helpers.ts';
+import { sampleFinding } from '../../support/findings.ts';
 
 function finding(over: Partial<Finding>): Finding {
-  return {
-    schema_version: FINDING_SCHEMA_VERSION,
-    platform: 'openclaw',
-    direction: 'outbound',
-    protocol: 'http',
-    threat_type: 'EXFIL',
-    pattern: 'ai_api_key',
+  return sampleFinding({
     severity: 'critical',
-    source: '127.0.0.1',
     dest: 'collector.example:443',
     snippet: 'key=sk-ant-api03-[REDACTED:ai_api_key]',
     timestamp: '2026-04-26T10:00:00.000Z',
     ...over,
-  };
+  });
 }
 
 const FIXTURE: Finding[] = [
