@@ -102,43 +102,42 @@ function regexTrigger(re: RegExp) {
   };
 }
 
-const WORD = new Uint8Array(128);
+const WORD = new Uint8Array(65536);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_') WORD[c.charCodeAt(0)] = 1;
 /** characters of a shell word that quotes may be wrapped around: word characters and ./- */
 const WORDISH = WORD.slice();
 for (const c of './-') WORDISH[c.charCodeAt(0)] = 1;
-const isWord = (c: number): boolean => c < 128 && WORD[c] === 1;
-const isWordish = (c: number): boolean => c < 128 && WORDISH[c] === 1;
 const SQ = 39;
-const DOLLAR = 36;
-/** the four characters a trick starts with, as a table: a lookup per character is the fast path */
-const TRICK_START = new Uint8Array(65536);
-for (const c of `'"\\$`) TRICK_START[c.charCodeAt(0)] = 1;
+/** where a trick can start; the regex engine skips to these faster than a loop over every character */
+const TRICK_START = /['"\\$]/g;
 
 /**
  * The next shell obfuscation trick: a quote or backslash inside a word (c'u'rl, c\url),
  * `$IFS`, `${..}`, `$'..'`, `$@`, `$*`, `$1`. Ordinary quoted strings ("name": "value") are
- * not tricks. A hand-written walk: JSON bodies are full of quotes, and a regex trying its
- * alternatives and lookbehinds at every quote was the slowest part of decoding them.
+ * not tricks. Hand-written after a skip to the next candidate: JSON bodies are full of
+ * quotes, and one regex trying its alternatives and lookbehinds at every quote was the
+ * slowest part of decoding them.
  */
 function shellTrigger(text: string, from: number): [number, number] | null {
   const n = text.length;
-  for (let i = from; i < n; i++) {
+  TRICK_START.lastIndex = from;
+  for (let m = TRICK_START.exec(text); m !== null; m = TRICK_START.exec(text)) {
+    const i = m.index;
     const c = text.charCodeAt(i);
-    if (TRICK_START[c] === 0) continue;
     if (c === QUOTE || c === SQ) {
       const before = i > 0 ? text.charCodeAt(i - 1) : -1;
+      const limit = Math.min(n, i + 65);
       let j = i + 1;
-      while (j < n && j - i <= 64 && isWordish(text.charCodeAt(j))) j++;
+      while (j < limit && WORDISH[text.charCodeAt(j)] === 1) j++;
       const close = j < n ? text.charCodeAt(j) : -1;
       if (close !== QUOTE && close !== SQ) continue;
       // w'ord' or w''ord: the quote opens inside a word
-      if (before >= 0 && isWord(before)) return [i, j + 1];
+      if (before >= 0 && WORD[before] === 1) return [i, j + 1];
       // 'wo'rd: a quoted piece glued to the word after it
-      if (j > i + 1 && before !== QUOTE && before !== SQ && j + 1 < n && isWord(text.charCodeAt(j + 1))) return [i, j + 2];
+      if (j > i + 1 && before !== QUOTE && before !== SQ && j + 1 < n && WORD[text.charCodeAt(j + 1)] === 1) return [i, j + 2];
     } else if (c === BACKSLASH) {
-      if (i > 0 && isWord(text.charCodeAt(i - 1)) && i + 1 < n && isWordish(text.charCodeAt(i + 1))) return [i, i + 2];
-    } else if (c === DOLLAR && i + 1 < n) {
+      if (i > 0 && WORD[text.charCodeAt(i - 1)] === 1 && i + 1 < n && WORDISH[text.charCodeAt(i + 1)] === 1) return [i, i + 2];
+    } else if (i + 1 < n) {
       const d = text.charCodeAt(i + 1);
       if (d === 123 /* { */ || d === SQ || d === 64 /* @ */ || d === 42 /* * */ || (d >= 48 && d <= 57)) return [i, i + 2];
       if (text.startsWith('IFS', i + 1)) return [i, i + 4];
