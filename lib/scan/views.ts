@@ -125,16 +125,27 @@ function shellTrigger(text: string, from: number): [number, number] | null {
     const i = m.index;
     const c = text.charCodeAt(i);
     if (c === QUOTE || c === SQ) {
-      const before = i > 0 ? text.charCodeAt(i - 1) : -1;
-      const limit = Math.min(n, i + 65);
-      let j = i + 1;
-      while (j < limit && WORDISH[text.charCodeAt(j)] === 1) j++;
-      const close = j < n ? text.charCodeAt(j) : -1;
-      if (close !== QUOTE && close !== SQ) continue;
-      // w'ord' or w''ord: the quote opens inside a word
-      if (before >= 0 && WORD[before] === 1) return [i, j + 1];
-      // 'wo'rd: a quoted piece glued to the word after it
-      if (j > i + 1 && before !== QUOTE && before !== SQ && j + 1 < n && WORD[text.charCodeAt(j + 1)] === 1) return [i, j + 2];
+      // Each quote is checked in O(1) unless it can be part of a trick: JSON's `"key":"value"`
+      // quotes have a non-word character on their outer side and fail at once.
+      // w'ord' or w''ord: this quote opens inside a word (and closes within 64 characters)
+      if (i > 0 && WORD[text.charCodeAt(i - 1)] === 1) {
+        const limit = Math.min(n, i + 65);
+        let j = i + 1;
+        while (j < limit && WORDISH[text.charCodeAt(j)] === 1) j++;
+        const close = j < n ? text.charCodeAt(j) : -1;
+        if (close === QUOTE || close === SQ) return [i, j + 1];
+      }
+      // 'wo'rd: this quote closes a quoted piece that is glued to the word after it
+      if (i + 1 < n && WORD[text.charCodeAt(i + 1)] === 1) {
+        const limit = Math.max(0, i - 65);
+        let k = i - 1;
+        while (k >= limit && WORDISH[text.charCodeAt(k)] === 1) k--;
+        if (k >= 0 && k < i - 1 && k >= i - 65) {
+          const open = text.charCodeAt(k);
+          const before = k > 0 ? text.charCodeAt(k - 1) : -1;
+          if ((open === QUOTE || open === SQ) && !(before >= 0 && (WORD[before] === 1 || before === QUOTE || before === SQ))) return [k, i + 2];
+        }
+      }
     } else if (c === BACKSLASH) {
       if (i > 0 && WORD[text.charCodeAt(i - 1)] === 1 && i + 1 < n && WORDISH[text.charCodeAt(i + 1)] === 1) return [i, i + 2];
     } else if (i + 1 < n) {
