@@ -19,12 +19,15 @@ export interface KeywordSpec {
   wordEnd?: boolean;
 }
 
-/** hits of every keyword in one view, by keyword id */
+/** hits of every keyword in one view, by keyword id (made only when something is hit) */
 export interface KeywordHits {
-  /** start positions, ascending; complete unless `dense` */
-  positions: Array<number[] | undefined>;
-  dense: Uint8Array;
+  /** start positions, ascending, of each keyword hit at least once; complete unless dense */
+  positions: Map<number, number[]>;
+  /** keywords hit more than MAX_HITS times */
+  dense: Set<number>;
 }
+
+const NO_HITS: KeywordHits = Object.freeze({ positions: new Map<number, number[]>(), dense: new Set<number>() });
 
 export const MAX_HITS = 4096;
 
@@ -133,8 +136,7 @@ export class KeywordMatcher {
   }
 
   scan(text: string): KeywordHits {
-    const positions: Array<number[] | undefined> = new Array(this.specs.length);
-    const dense = new Uint8Array(this.specs.length);
+    let hits: KeywordHits | undefined;
     const { cls, delta, width, out, hasOut, specs } = this;
     let s = 0;
     const n = text.length;
@@ -146,22 +148,24 @@ export class KeywordMatcher {
         const start = i - spec.word.length + 1;
         if (spec.wordStart && start > 0 && isWordChar(text.charCodeAt(start - 1))) continue;
         if (spec.wordEnd && i + 1 < n && isWordChar(text.charCodeAt(i + 1))) continue;
-        if (dense[id]) continue;
-        const list = (positions[id] ??= []);
-        if (list.length >= MAX_HITS) dense[id] = 1;
-        else list.push(start);
+        hits ??= { positions: new Map(), dense: new Set() };
+        let list = hits.positions.get(id);
+        if (list === undefined) hits.positions.set(id, (list = []));
+        if (list.length < MAX_HITS) list.push(start);
+        else hits.dense.add(id);
       }
     }
-    return { positions, dense };
+    return hits ?? NO_HITS;
   }
 
   /** The keywords present in `text` (lower case; `wordStart` ones as `^word`, `wordEnd` ones as `word$`). */
   present(text: string): Set<string> {
     const hits = this.scan(text);
     const found = new Set<string>();
-    this.specs.forEach((spec, id) => {
-      if (hits.positions[id]?.length) found.add(key(spec.word, spec.wordStart, spec.wordEnd ?? false));
-    });
+    for (const id of hits.positions.keys()) {
+      const spec = this.specs[id] as KeywordSpec;
+      found.add(key(spec.word, spec.wordStart, spec.wordEnd ?? false));
+    }
     return found;
   }
 }

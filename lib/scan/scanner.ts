@@ -61,15 +61,26 @@ interface DirectionSet {
   /** per pattern: its keyword ids in `matcher`, and their lengths */
   ids: number[][];
   lengths: number[][];
+  /** keyword id -> the patterns (indexes) it wakes */
+  woken: number[][];
+  /** patterns without keywords: they run on every view */
+  always: number[];
 }
 
 function directionSet(patterns: CompiledPattern[]): DirectionSet {
   const matcher = new KeywordMatcher(patterns.flatMap((p) => p.keywords.map((word) => ({ word, wordStart: p.wordStart, wordEnd: p.wordEnd }))));
+  const ids = patterns.map((p) => p.keywords.map((k) => matcher.idOf(k, p.wordStart, p.wordEnd)));
+  const woken: number[][] = matcher.specs.map(() => []);
+  ids.forEach((list, i) => {
+    for (const id of new Set(list)) woken[id]?.push(i);
+  });
   return {
     patterns,
     matcher,
-    ids: patterns.map((p) => p.keywords.map((k) => matcher.idOf(k, p.wordStart, p.wordEnd))),
+    ids,
     lengths: patterns.map((p) => p.keywords.map((k) => k.length)),
+    woken,
+    always: patterns.flatMap((p, i) => (p.keywords.length === 0 ? [i] : [])),
   };
 }
 
@@ -227,10 +238,13 @@ export class Scanner {
   private matchView(set: DirectionSet, view: View, location: string, destHost: string): Candidate[] {
     const hits = set.matcher.scan(view.text);
     const out: Candidate[] = [];
-    set.patterns.forEach((p, i) => {
-      const ids = set.ids[i] as number[];
-      if (ids.length && !ids.some((id) => hits.positions[id]?.length)) return;
-      const ranges = this.windowed ? keywordWindows(ids, set.lengths[i] as number[], hits, p.reach, view.text.length) : null;
+    if (hits.positions.size === 0 && set.always.length === 0) return out;
+    // the patterns a keyword woke, run in registry order (findings keep a stable order)
+    const run = new Set<number>(set.always);
+    for (const id of hits.positions.keys()) for (const i of set.woken[id] ?? []) run.add(i);
+    for (const i of [...run].sort((a, b) => a - b)) {
+      const p = set.patterns[i] as CompiledPattern;
+      const ranges = this.windowed ? keywordWindows(set.ids[i] as number[], set.lengths[i] as number[], hits, p.reach, view.text.length) : null;
       let n = 0;
       let tried = 0;
       for (const m of matchesIn(p.regex, view.text, ranges, p.reach.around)) {
@@ -262,7 +276,7 @@ export class Scanner {
           severity,
         });
       }
-    });
+    }
     return out;
   }
 }

@@ -214,27 +214,25 @@ function isDense(src: string, trigger: RegionDecoder['trigger']): boolean {
   return hits > limit;
 }
 
+function decodePiece(src: string, start: number, end: number, d: RegionDecoder, out: string[]): void {
+  const piece = src.slice(start, end);
+  if (!d.applies(piece)) return;
+  const decoded = d.decode(piece);
+  if (decoded !== piece) out.push(decoded);
+}
+
 function decodedRegions(text: string, d: RegionDecoder): string | null {
   const src = d.name === 'shell' ? text.replace(/\\\r?\n/g, '') : text;
-  const out: string[] = [];
   const trigger = d.trigger;
-  let chunkStart = -1;
-  let chunkEnd = -1;
-  const flush = (): void => {
-    if (chunkStart < 0) return;
-    const piece = src.slice(chunkStart, chunkEnd);
-    if (d.applies(piece)) {
-      const decoded = d.decode(piece);
-      if (decoded !== piece) out.push(decoded);
-    }
-    chunkStart = chunkEnd = -1;
-  };
   // Dense triggers (a body that is mostly escapes or entities) are hostile or machine-made:
   // decoding the whole text once is linear, region by region would be one call per escape.
   if (src.length > DENSE_SAMPLE && isDense(src, trigger)) {
     const decoded = d.applies(src) ? d.decode(src) : src;
     return decoded !== src ? decoded : null;
   }
+  const out: string[] = [];
+  let chunkStart = -1;
+  let chunkEnd = -1;
   let pos = 0;
   while (pos < src.length) {
     const hit = trigger(src, pos);
@@ -245,14 +243,33 @@ function decodedRegions(text: string, d: RegionDecoder): string | null {
     // one piece, so the cost is one decode per neighbourhood instead of one per string.
     if (chunkStart >= 0 && start - chunkEnd <= MERGE_GAP) chunkEnd = Math.max(chunkEnd, end);
     else {
-      flush();
+      if (chunkStart >= 0) decodePiece(src, chunkStart, chunkEnd, d, out);
       chunkStart = start;
       chunkEnd = end;
     }
     pos = end;
   }
-  flush();
+  if (chunkStart >= 0) decodePiece(src, chunkStart, chunkEnd, d, out);
   return out.length ? out.join('\n') : null;
+}
+
+interface ViewBudget {
+  views: View[];
+  /** lazily made: most parts (a header, a small body) never decode to anything */
+  seen: Set<string> | undefined;
+  decodedBytes: number;
+  segments: number;
+  maxDecodedBytes: number;
+}
+
+function addView(b: ViewBudget, from: View, t: string, encoding: string): void {
+  if (b.decodedBytes + t.length > b.maxDecodedBytes) return;
+  const candidate = foldUnicode(t);
+  b.seen ??= new Set(b.views.map((v) => v.text));
+  if (b.seen.has(candidate)) return;
+  b.seen.add(candidate);
+  b.decodedBytes += candidate.length;
+  b.views.push({ text: candidate, encodings: [...from.encodings, encoding], depth: from.depth + 1 });
 }
 
 export function buildViews(text: string, baseEncodings: string[], direction: Direction, limits: ScanLimits): View[] {
@@ -262,22 +279,11 @@ export function buildViews(text: string, baseEncodings: string[], direction: Dir
     encodings: folded === text ? [...baseEncodings] : [...baseEncodings, 'unicode'],
     depth: 0,
   };
-  const views: View[] = [first];
-  const seen = new Set<string>([folded]);
-  let decodedBytes = 0;
-  let segments = 0;
+  const b: ViewBudget = { views: [first], seen: undefined, decodedBytes: 0, segments: 0, maxDecodedBytes: limits.maxDecodedBytes };
 
-  for (let i = 0; i < views.length; i++) {
-    const view = views[i] as View;
+  for (let i = 0; i < b.views.length; i++) {
+    const view = b.views[i] as View;
     if (view.depth >= limits.maxDecodeDepth) continue;
-    const add = (t: string, encoding: string): void => {
-      if (decodedBytes + t.length > limits.maxDecodedBytes) return;
-      const candidate = foldUnicode(t);
-      if (seen.has(candidate)) return;
-      seen.add(candidate);
-      decodedBytes += candidate.length;
-      views.push({ text: candidate, encodings: [...view.encodings, encoding], depth: view.depth + 1 });
-    };
     for (const d of REGION_DECODERS) {
       if (d.inboundOnly && direction !== 'inbound') continue;
       // A shell-deobfuscated view is final: decoding it again as JSON or percent would
@@ -285,15 +291,15 @@ export function buildViews(text: string, baseEncodings: string[], direction: Dir
       if (view.encodings.at(-1) === 'shell') continue;
       if (!d.applies(view.text)) continue;
       const out = decodedRegions(view.text, d);
-      if (out !== null) add(out, d.name);
+      if (out !== null) addView(b, view, out, d.name);
     }
-    if (segments < limits.maxSegments) {
-      const remaining = Math.max(0, limits.maxDecodedBytes - decodedBytes);
-      for (const seg of decodeSegments(view.text, limits.maxSegments - segments, remaining)) {
-        segments++;
-        add(seg.text, seg.encoding);
+    if (b.segments < limits.maxSegments && view.text.length >= 16) {
+      const remaining = Math.max(0, limits.maxDecodedBytes - b.decodedBytes);
+      for (const seg of decodeSegments(view.text, limits.maxSegments - b.segments, remaining)) {
+        b.segments++;
+        addView(b, view, seg.text, seg.encoding);
       }
     }
   }
-  return views;
+  return b.views;
 }

@@ -26,8 +26,8 @@ export function keywordWindows(ids: number[], lengths: number[], hits: KeywordHi
   const starts: Array<[number, number]> = [];
   for (let k = 0; k < ids.length; k++) {
     const id = ids[k] as number;
-    if (hits.dense[id]) return null;
-    for (const pos of hits.positions[id] ?? []) starts.push([pos, lengths[k] as number]);
+    if (hits.dense.has(id)) return null;
+    for (const pos of hits.positions.get(id) ?? []) starts.push([pos, lengths[k] as number]);
   }
   if (ids.length > 1) starts.sort((a, b) => a[0] - b[0]);
   const ranges: Range[] = [];
