@@ -5,7 +5,7 @@
 // budget). The folder is also copied alone and loaded in a child process outside the repo.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   appendFileSync,
   cpSync,
@@ -25,6 +25,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import handler from '../../hooks/openclaw-traffic-guardian-hook/handler.ts';
 import { handleEvent, RATE_LIMIT_MS } from '../../hooks/openclaw-traffic-guardian-hook/lib/report.ts';
 import { DEFAULT_BUDGET_BYTES } from '../../hooks/openclaw-traffic-guardian-hook/lib/findings-tail.ts';
+import { runProcess, type Run } from '../support/processes.ts';
 
 const HOOK_DIR = fileURLToPath(new URL('../../hooks/openclaw-traffic-guardian-hook/', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -607,26 +608,8 @@ test('HOOK.md frontmatter: name, description, openclaw metadata as inline JSON',
   assert.deepEqual(parsed.openclaw.requires.bins, ['node']);
 });
 
-interface ChildRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runChild(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<ChildRun> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
+function runChild(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Run> {
+  return runProcess(process.execPath, args, opts);
 }
 
 test('a copy of the hook folder alone works outside the repo, with fetch deleted, importing no network module', async (t) => {

@@ -2,7 +2,6 @@
 // stream gets what), plus in-process checks of the registry with injected writers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,15 +10,10 @@ import { COMMANDS, main } from '../../host-services/cli/main.ts';
 import { GLOBAL_FLAGS, formatCommandHelp, type CliIO } from '../../host-services/cli/args.ts';
 import { CONFIG_FLAGS } from '../../host-services/cli/config-flags.ts';
 import { CONFIG_FLAG_NAMES } from '../../host-services/config/load.ts';
+import { runProcess, type Run } from '../support/processes.ts';
 
 const BIN = new URL('../../bin/clawsec-traffic-guardian.mjs', import.meta.url).pathname;
 const PKG = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** A temp user home (so a default home can never be the real ~/.openclaw) and a guardian home in it. */
 function sandbox(t: { after: (fn: () => void) => void }) {
@@ -33,20 +27,7 @@ function sandbox(t: { after: (fn: () => void) => void }) {
     writeConfig: (obj: unknown) => writeFileSync(join(home, 'config.json'), JSON.stringify(obj)),
     /** the real bin, with an explicit environment: nothing *_TRAFFIC_GUARDIAN_* leaks in from the runner */
     run: (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> =>
-      new Promise((resolve, reject) => {
-        const env = { PATH: process.env.PATH, HOME: root, NO_COLOR: '1', ...extraEnv };
-        const child = spawn(process.execPath, [BIN, ...args], { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-        const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-        child.on('error', reject);
-        child.on('close', (code) => {
-          clearTimeout(timer);
-          resolve({ code, stdout, stderr });
-        });
-      }),
+      runProcess(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: root, NO_COLOR: '1', ...extraEnv }, cwd: root }),
   };
 }
 

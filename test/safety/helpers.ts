@@ -9,7 +9,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash, createPrivateKey } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,19 +17,15 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultHome, homeLayout, type HomeLayout } from '../../lib/home-layout.ts';
 import type { Platform } from '../../lib/finding.ts';
-import { commandLineHas, pidAlive } from '../support/processes.ts';
+import { killIfRunning, killMonitorsOf, pidInRunFile, runCleanups, runProcess, spawnCollecting, waitFor, type Run } from '../support/processes.ts';
+import { listenLoopback } from '../support/servers.ts';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(REPO, 'bin', 'clawsec-traffic-guardian.mjs');
 export const TRAP = fileURLToPath(new URL('./fixtures/trap.mjs', import.meta.url));
 export const SLOW = { timeout: 300_000 };
 
-export interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type { Run };
 
 export interface TrapRecord {
   pid: number;
@@ -46,15 +42,7 @@ interface TestLike {
   after(fn: () => unknown): void;
 }
 
-export async function waitFor<T>(what: string, fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { waitFor };
 
 /** `KEY=value` entries of a live process's environment (Linux), or null. */
 export function environOf(pid: number): string[] | null {
@@ -111,27 +99,16 @@ export class World {
     return this.runProgram(process.execPath, [BIN, ...args], opts);
   }
 
-  runProgram(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; trap?: boolean; input?: string | Buffer; timeoutMs?: number; cwd?: string } = {}): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(file, args, {
-        env: this.env(opts.env, opts.trap ?? false),
-        cwd: opts.cwd ?? this.work,
-        stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      });
-      this.children.add(child);
-      let stdout = '';
-      let stderr = '';
-      child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      if (opts.input !== undefined) child.stdin!.end(opts.input);
-      const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-      child.on('error', reject);
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        this.trackFromRunFiles();
-        resolve({ code, signal, stdout, stderr });
-      });
+  async runProgram(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; trap?: boolean; input?: string | Buffer; timeoutMs?: number; cwd?: string } = {}): Promise<Run> {
+    const r = await runProcess(file, args, {
+      env: this.env(opts.env, opts.trap ?? false),
+      cwd: opts.cwd ?? this.work,
+      ...(opts.input === undefined ? {} : { input: opts.input }),
+      timeoutMs: opts.timeoutMs ?? 120_000,
+      onSpawn: (child) => this.children.add(child),
     });
+    this.trackFromRunFiles();
+    return r;
   }
 
   /**
@@ -139,11 +116,9 @@ export class World {
    * SIGTERM and resolves once it exited.
    */
   spawnBin(args: string[], opts: { env?: NodeJS.ProcessEnv; trap?: boolean } = {}): { child: ChildProcess; out: { stdout: string; stderr: string }; stop(): Promise<Run> } {
-    const child = spawn(process.execPath, [BIN, ...args], { env: this.env(opts.env, opts.trap ?? false), cwd: this.work, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnCollecting(process.execPath, [BIN, ...args], { env: this.env(opts.env, opts.trap ?? false), cwd: this.work });
     this.children.add(child);
-    const out = { stdout: '', stderr: '' };
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out.stdout += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (out.stderr += d));
+    const { out } = child;
     const exited = new Promise<Run>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, ...out })));
     return {
       child,
@@ -175,11 +150,7 @@ export class World {
   }
 
   private trackFromRunFiles(): void {
-    try {
-      this.trackMonitor((JSON.parse(readFileSync(this.layout.stateFile, 'utf8')) as { pid?: unknown }).pid);
-    } catch {
-      // no state
-    }
+    this.trackMonitor(pidInRunFile(this.layout.stateFile));
   }
 
   onCleanup(fn: () => unknown): void {
@@ -199,24 +170,10 @@ export class World {
   }
 
   async cleanup(): Promise<void> {
-    for (const fn of this.closers.splice(0).reverse()) {
-      try {
-        await fn();
-      } catch {
-        // keep cleaning
-      }
-    }
-    for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await runCleanups(this.closers);
+    for (const child of this.children) killIfRunning(child);
     this.trackFromRunFiles();
-    for (const pid of this.monitorPids) {
-      if (pid !== process.pid && commandLineHas(pid, this.guardianHome)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
-    }
+    killMonitorsOf(this.guardianHome, this.monitorPids);
     // Any guardian process whose command line names this world's temp dir (a monitor started
     // with a --home outside guardianHome, e.g. when a refusal test sees an unexpected start)
     // is killed too: a monitor left running would hang CI.
@@ -317,23 +274,7 @@ export async function recordingUpstream(
     });
   };
   const server = tlsOptions ? https.createServer(tlsOptions, handler) : http.createServer(handler);
-  const sockets = new Set<net.Socket>();
-  server.on('connection', (s: net.Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  world.onCleanup(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return { port: (server.address() as net.AddressInfo).port, received };
+  return { port: await listenLoopback(server, (fn) => world.onCleanup(fn)), received };
 }
 
 export interface Answer {

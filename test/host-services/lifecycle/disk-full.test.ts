@@ -9,12 +9,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fakeKey, proxiedPost, Sandbox, waitFor, BIN, type Run } from './helpers.ts';
-import { pidAlive } from '../../support/processes.ts';
+import { killIfRunning, pidAlive, runProcess, spawnCollecting, type CollectingChild } from '../../support/processes.ts';
 import { currentIdentity } from '../../../host-services/lifecycle/process-identity.ts';
 import { ensureRunDir, readState, STATE_SCHEMA_VERSION, writeState } from '../../../host-services/lifecycle/run-files.ts';
 
@@ -39,20 +39,15 @@ function privateTmpfsWorks(): string | false {
 }
 
 interface Monitor {
-  child: ChildProcess & { out: { stdout: string; stderr: string } };
+  child: CollectingChild;
   status: Record<string, any>;
 }
 
 /** Spawns `cmd args`, tracked by the sandbox (SIGKILL at cleanup if still running). */
-function spawnTracked(sb: Sandbox, cmd: string, args: string[], env: NodeJS.ProcessEnv): Monitor['child'] {
-  const child = spawn(cmd, args, { env, cwd: sb.root, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out.stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (out.stderr += d));
-  sb.onCleanup(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return Object.assign(child, { out });
+function spawnTracked(sb: Sandbox, cmd: string, args: string[], env: NodeJS.ProcessEnv): CollectingChild {
+  const child = spawnCollecting(cmd, args, { env, cwd: sb.root });
+  sb.onCleanup(() => killIfRunning(child));
+  return child;
 }
 
 /** A foreground monitor (`start --foreground --json`): waits for its one status line. */
@@ -69,19 +64,7 @@ async function foregroundMonitor(sb: Sandbox, cmd: string, args: string[], env: 
 }
 
 function runTo(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+  return runProcess(cmd, args, { env, cwd });
 }
 
 /**

@@ -9,7 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { homeLayout, type HomeLayout } from '../../../lib/home-layout.ts';
 import { fake, fakeToken, B64URL } from '../../../lib/patterns/fake.ts';
-import { commandLineHas, pidAlive } from '../../support/processes.ts';
+import {
+  killIfRunning,
+  killMonitorsOf,
+  pidAlive,
+  pidInRunFile,
+  runCleanups,
+  runProcess,
+  spawnCollecting,
+  waitFor as pollUntil,
+  type CollectingChild,
+  type Run,
+} from '../../support/processes.ts';
 
 export const BIN = new URL('../../../bin/clawsec-traffic-guardian.mjs', import.meta.url).pathname;
 
@@ -18,28 +29,13 @@ export function fakeKey(seed: string): string {
   return fake('sk-', 'ant-', 'api03-', fakeToken(seed, 93, B64URL), 'AA');
 }
 
-export interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type { Run };
 
 interface TestLike {
   after(fn: () => unknown): void;
 }
 
 export const STARTUP_TIMEOUT_MS = 90_000;
-
-function readPid(path: string): number | null {
-  try {
-    const text = readFileSync(path, 'utf8');
-    const n = path.endsWith('.json') ? (JSON.parse(text) as { pid?: unknown }).pid : Number.parseInt(text, 10);
-    return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : null;
-  } catch {
-    return null;
-  }
-}
 
 export class Sandbox {
   readonly root: string;
@@ -61,27 +57,11 @@ export class Sandbox {
 
   /** Kill by PID: every tracked process and whatever monitor the run files name. */
   async cleanup(): Promise<void> {
-    for (const fn of this.closers.splice(0).reverse()) {
-      try {
-        await fn();
-      } catch {
-        // keep cleaning
-      }
-    }
-    for (const child of this.children) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }
-    for (const f of [this.layout.stateFile, this.layout.pidFile]) this.trackMonitor(readPid(f));
-    for (const pid of this.monitorPids) {
-      // only a process that is still a monitor of this sandbox: never a reused PID
-      if (pid !== process.pid && commandLineHas(pid, this.home)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
-    }
+    await runCleanups(this.closers);
+    for (const child of this.children) killIfRunning(child);
+    for (const f of [this.layout.stateFile, this.layout.pidFile]) this.trackMonitor(pidInRunFile(f));
+    // only a process that is still a monitor of this sandbox: never a reused PID
+    killMonitorsOf(this.home, this.monitorPids);
     rmSync(this.root, { recursive: true, force: true });
   }
 
@@ -98,23 +78,16 @@ export class Sandbox {
   }
 
   /** Runs the bin to completion (a background `start` returns once the monitor listens). */
-  run(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], { env: this.env(opts.env), cwd: this.root, stdio: ['ignore', 'pipe', 'pipe'] });
-      this.children.add(child);
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? STARTUP_TIMEOUT_MS);
-      child.on('error', reject);
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        // a background start's monitor: tracked so cleanup kills it even if the test fails early
-        this.trackMonitor(readPid(this.layout.stateFile));
-        resolve({ code, signal, stdout, stderr });
-      });
+  async run(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Run> {
+    const r = await runProcess(process.execPath, [BIN, ...args], {
+      env: this.env(opts.env),
+      cwd: this.root,
+      timeoutMs: opts.timeoutMs ?? STARTUP_TIMEOUT_MS,
+      onSpawn: (child) => this.children.add(child),
     });
+    // a background start's monitor: tracked so cleanup kills it even if the test fails early
+    this.trackMonitor(pidInRunFile(this.layout.stateFile));
+    return r;
   }
 
   /** The CLI in this process (no spawn: fast), with this sandbox's environment; `--home` added. */
@@ -137,13 +110,10 @@ export class Sandbox {
   }
 
   /** Spawns a long-running process (a foreground monitor) with piped output. */
-  spawnBin(args: string[], env?: NodeJS.ProcessEnv): ChildProcess & { out: { stdout: string; stderr: string } } {
-    const child = spawn(process.execPath, [BIN, ...args], { env: this.env(env), cwd: this.root, stdio: ['ignore', 'pipe', 'pipe'] });
+  spawnBin(args: string[], env?: NodeJS.ProcessEnv): CollectingChild {
+    const child = spawnCollecting(process.execPath, [BIN, ...args], { env: this.env(env), cwd: this.root });
     this.children.add(child);
-    const out = { stdout: '', stderr: '' };
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => (out.stdout += d));
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => (out.stderr += d));
-    return Object.assign(child, { out });
+    return child;
   }
 
   /** Starts any helper process (e.g. `sleep`), tracked for cleanup. */
@@ -211,14 +181,9 @@ export function proxiedPost(proxyPort: number, upstreamPort: number, path: strin
   });
 }
 
-export async function waitFor<T>(what: string, fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = STARTUP_TIMEOUT_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Polls `fn` until it returns something truthy; throws after `timeoutMs` (default: a monitor's startup time). */
+export function waitFor<T>(what: string, fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = STARTUP_TIMEOUT_MS): Promise<T> {
+  return pollUntil(what, fn, timeoutMs);
 }
 
 export function findingLines(layout: HomeLayout): Array<Record<string, any>> {

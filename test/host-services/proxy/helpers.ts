@@ -13,6 +13,8 @@ import { generateCACertificate } from 'mockttp';
 import { homeLayout, type HomeLayout } from '../../../lib/home-layout.ts';
 import type { ScanRequest } from '../../../lib/scan/types.ts';
 import { startMonitor, type MonitorHandle, type MonitorOptions } from '../../../host-services/proxy/monitor.ts';
+import { runCleanups } from '../../support/processes.ts';
+import { listenLoopback } from '../../support/servers.ts';
 
 export type Cleanup = () => unknown;
 
@@ -21,14 +23,8 @@ export class Scope {
   track(fn: Cleanup): void {
     this.cleanups.push(fn);
   }
-  async close(): Promise<void> {
-    for (const fn of this.cleanups.splice(0).reverse()) {
-      try {
-        await fn();
-      } catch {
-        // keep cleaning
-      }
-    }
+  close(): Promise<void> {
+    return runCleanups(this.cleanups);
   }
   tempDir(prefix = 'ctg-proxy-'): string {
     const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -101,23 +97,7 @@ export async function httpUpstream(scope: Scope, handler: http.RequestListener):
 }
 
 export async function listen<S extends net.Server>(scope: Scope, server: S, host = '127.0.0.1'): Promise<{ port: number; server: S }> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, () => resolve());
-  });
-  const sockets = new Set<net.Socket>();
-  server.on('connection', (s: net.Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  scope.track(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return { port: (server.address() as net.AddressInfo).port, server };
+  return { port: await listenLoopback(server, (fn) => scope.track(fn), host), server };
 }
 
 export interface ProxiedResponse {

@@ -1,18 +1,15 @@
 // Shared by the setup tests: a sandboxed user home, the real bin, shells that may be installed,
 // and a snapshot of every file under a directory (to prove what a command wrote).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
+import { runProcess, type Run } from '../../support/processes.ts';
 
 export const BIN = new URL('../../../bin/clawsec-traffic-guardian.mjs', import.meta.url).pathname;
 
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type { Run };
 
 /** The path of an installed program, or null. */
 export function which(name: string): string | null {
@@ -40,19 +37,7 @@ export function runBin(args: string[], env: NodeJS.ProcessEnv, cwd: string, time
 }
 
 export function runProgram(file: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runProcess(file, args, { env, cwd, timeoutMs });
 }
 
 /** relative path -> mode + content hash, for every entry under `dir` (symlinks not followed). */
