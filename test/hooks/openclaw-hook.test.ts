@@ -23,7 +23,7 @@ import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import handler from '../../hooks/openclaw-traffic-guardian-hook/handler.ts';
-import { handleEvent, RATE_LIMIT_MS } from '../../hooks/openclaw-traffic-guardian-hook/lib/report.ts';
+import { handleEvent, RATE_LIMIT_MS, type HandleOptions } from '../../hooks/openclaw-traffic-guardian-hook/lib/report.ts';
 import { DEFAULT_BUDGET_BYTES } from '../../hooks/openclaw-traffic-guardian-hook/lib/findings-tail.ts';
 import { runProcess, type Run } from '../support/processes.ts';
 
@@ -162,6 +162,12 @@ const EVENTS = {
       cfg: {},
     }),
 } as const;
+
+/** A fresh `key` event through handleEvent with these options: its outcome and the messages it pushed. */
+function fire(key: keyof typeof EVENTS, opts: HandleOptions) {
+  const e = EVENTS[key]();
+  return { outcome: handleEvent(e, opts), messages: e.messages };
+}
 
 function readHookState(s: Sandbox): { cursor: { offset: number } | null; last_report_ms: Record<string, number>; last_timestamp: string | null } {
   return JSON.parse(readFileSync(s.hookState, 'utf8'));
@@ -306,11 +312,7 @@ test('findings since the last report: counted by severity, then only the new one
   writeMonitorState(s, process.pid);
   const env = { OPENCLAW_TRAFFIC_GUARDIAN_HOME: s.home };
   let now = Date.parse('2026-04-26T12:00:00.000Z');
-  const run = (key: keyof typeof EVENTS) => {
-    const e = EVENTS[key]();
-    const outcome = handleEvent(e, { env, now: () => now });
-    return { outcome, messages: e.messages };
-  };
+  const run = (key: keyof typeof EVENTS) => fire(key, { env, now: () => now });
   appendFileSync(s.log, findingLine('low') + findingLine('medium') + findingLine('medium') + findingLine('high', { count: 4 }));
   let r = run('command:new');
   assert.equal(r.outcome, 'reported');
@@ -339,10 +341,7 @@ test('rate limit: one message per event kind per window, unless a new high/criti
   writeMonitorState(s, process.pid);
   const env = { OPENCLAW_TRAFFIC_GUARDIAN_HOME: s.home };
   let now = Date.parse('2026-04-26T12:00:00.000Z');
-  const run = (key: keyof typeof EVENTS) => {
-    const e = EVENTS[key]();
-    return { outcome: handleEvent(e, { env, now: () => now }), messages: e.messages };
-  };
+  const run = (key: keyof typeof EVENTS) => fire(key, { env, now: () => now });
   assert.equal(run('agent:bootstrap').outcome, 'reported');
   now += 1000;
   let r = run('agent:bootstrap');

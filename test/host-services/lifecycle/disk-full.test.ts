@@ -13,10 +13,10 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fakeKey, proxiedPost, Sandbox, waitFor, BIN, type Run } from './helpers.ts';
+import { fakeKey, proxiedPost, Sandbox, sampleState, waitFor, BIN, type Run } from './helpers.ts';
 import { killIfRunning, pidAlive, runProcess, spawnCollecting, type CollectingChild } from '../../support/processes.ts';
 import { currentIdentity } from '../../../host-services/lifecycle/process-identity.ts';
-import { ensureRunDir, readState, STATE_SCHEMA_VERSION, writeState } from '../../../host-services/lifecycle/run-files.ts';
+import { ensureRunDir, readState, writeState } from '../../../host-services/lifecycle/run-files.ts';
 
 const stateWriterChild = new URL('../../fixtures/state-writer-child.ts', import.meta.url).pathname;
 const REPO = new URL('../../../', import.meta.url).pathname;
@@ -138,28 +138,8 @@ test('state.json is never replaced by a partial write (file size limit): the pre
   const childTmp = join(sb.root, 'tmp');
   mkdirSync(childTmp);
   ensureRunDir(sb.layout);
-  const now = new Date().toISOString();
-  writeState(sb.layout, {
-    schema_version: STATE_SCHEMA_VERSION,
-    pid: process.pid,
-    process: currentIdentity(),
-    started_at: now,
-    updated_at: now,
-    home: sb.home,
-    platform: 'openclaw',
-    mode: 'detect',
-    listen: { host: '127.0.0.1', port: 18787 },
-    proxy_url: 'http://127.0.0.1:18787',
-    https_inspection: false,
-    ca_cert_path: null,
-    ca_fingerprint_sha256: null,
-    max_scan_bytes: 1048576,
-    findings_log: sb.layout.findingsLog,
-    allow_clients: ['127.0.0.1/32', '::1/128'],
-    upstream_proxy: false,
-    faults: { log_write_failures: 0 },
-    stats: { requests: 0 },
-  });
+  const before = sampleState(sb, { pid: process.pid, process: currentIdentity(), faults: { log_write_failures: 0 }, stats: { requests: 0 } });
+  writeState(sb.layout, before);
   // another process, limited to 1 block (512 or 1024 bytes): the state (a few KiB) cannot fit
   const r = await runTo(
     'sh',
@@ -171,7 +151,7 @@ test('state.json is never replaced by a partial write (file size limit): the pre
   assert.equal(r.stdout.trim(), 'EFBIG', `the write must fail whole: ${r.stdout}${r.stderr}`);
   const after = readState(sb.layout);
   assert.equal(after.kind, 'ok', 'the previous state is still in place and readable');
-  assert.equal(after.kind === 'ok' && after.state.updated_at, now);
+  assert.equal(after.kind === 'ok' && after.state.updated_at, before.updated_at);
   assert.deepEqual(readdirSync(sb.layout.runDir).filter((f) => f.endsWith('.tmp')), [], 'no temp file left behind');
 });
 

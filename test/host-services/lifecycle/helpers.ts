@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { homeLayout, type HomeLayout } from '../../../lib/home-layout.ts';
 import { fake, fakeToken, B64URL } from '../../../lib/patterns/fake.ts';
+import { STATE_SCHEMA_VERSION, type MonitorState } from '../../../host-services/lifecycle/run-files.ts';
 import {
   killIfRunning,
   killMonitorsOf,
@@ -154,6 +155,38 @@ export class Sandbox {
     );
     return info;
   }
+}
+
+/**
+ * A complete monitor state for this sandbox's home (detect mode on 127.0.0.1:18787, no HTTPS
+ * inspection, started and updated now, no faults or stats); `over` names the process (`pid`,
+ * `process`) and may change any other field.
+ */
+export function sampleState(sb: Sandbox, over: Pick<MonitorState, 'pid' | 'process'> & Partial<MonitorState>): MonitorState {
+  const { pid, process: identity, ...rest } = over;
+  const now = new Date().toISOString();
+  return {
+    schema_version: STATE_SCHEMA_VERSION,
+    pid,
+    process: identity,
+    started_at: now,
+    updated_at: now,
+    home: sb.home,
+    platform: 'openclaw',
+    mode: 'detect',
+    listen: { host: '127.0.0.1', port: 18787 },
+    proxy_url: 'http://127.0.0.1:18787',
+    https_inspection: false,
+    ca_cert_path: null,
+    ca_fingerprint_sha256: null,
+    max_scan_bytes: 1048576,
+    findings_log: sb.layout.findingsLog,
+    allow_clients: ['127.0.0.1/32', '::1/128'],
+    upstream_proxy: false,
+    faults: {},
+    stats: {},
+    ...rest,
+  };
 }
 
 /** One HTTP request through the proxy (absolute-form URL, as proxy clients send it). */

@@ -7,36 +7,18 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { readProcStat, checkIdentity, currentIdentity } from '../../../host-services/lifecycle/process-identity.ts';
-import { STATE_SCHEMA_VERSION, type MonitorState } from '../../../host-services/lifecycle/run-files.ts';
-import { pidAlive, Sandbox, waitFor } from './helpers.ts';
+import type { MonitorState } from '../../../host-services/lifecycle/run-files.ts';
+import { pidAlive, Sandbox, sampleState, waitFor } from './helpers.ts';
 
 const SLOW = { timeout: 180_000 };
 const linux = readProcStat(process.pid) !== null;
 
 function fakeState(sb: Sandbox, pid: number, over: Partial<MonitorState> = {}): void {
-  const now = new Date().toISOString();
-  const state: MonitorState = {
-    schema_version: STATE_SCHEMA_VERSION,
+  const state = sampleState(sb, {
     pid,
     process: { pid, start_time: readProcStat(pid)?.startTime ?? '1', cmdline_marker: 'clawsec-traffic-guardian' },
-    started_at: now,
-    updated_at: now,
-    home: sb.home,
-    platform: 'openclaw',
-    mode: 'detect',
-    listen: { host: '127.0.0.1', port: 18787 },
-    proxy_url: 'http://127.0.0.1:18787',
-    https_inspection: false,
-    ca_cert_path: null,
-    ca_fingerprint_sha256: null,
-    max_scan_bytes: 1048576,
-    findings_log: sb.layout.findingsLog,
-    allow_clients: ['127.0.0.1/32', '::1/128'],
-    upstream_proxy: false,
-    faults: {},
-    stats: {},
     ...over,
-  };
+  });
   mkdirSync(sb.layout.runDir, { recursive: true, mode: 0o700 });
   writeFileSync(sb.layout.stateFile, JSON.stringify(state));
   writeFileSync(sb.layout.pidFile, `${pid}\n`);
