@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultHome, homeLayout, type HomeLayout } from '../../lib/home-layout.ts';
 import type { Platform } from '../../lib/finding.ts';
 import { killIfRunning, killMonitorsOf, pidInRunFile, runCleanups, runProcess, spawnCollecting, waitFor, type Run } from '../support/processes.ts';
-import { listenLoopback } from '../support/servers.ts';
+import { connectTunnel, listenLoopback } from '../support/servers.ts';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(REPO, 'bin', 'clawsec-traffic-guardian.mjs');
@@ -328,20 +328,7 @@ export function httpRequest(proxyPort: number | null, url: string, opts: SendOpt
   });
 }
 
-/** A CONNECT tunnel through the proxy; resolves with the raw socket once it answered 200. */
-export function connectTunnel(proxyPort: number, target: string): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: target, headers: { host: target }, agent: false });
-    req.on('connect', (res, socket) => {
-      if (res.statusCode !== 200) {
-        socket.destroy();
-        reject(new Error(`CONNECT answered ${res.statusCode}`));
-      } else resolve(socket);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+export { connectTunnel };
 
 /**
  * One HTTPS request to `localhost:port`: straight (`proxyPort` null) or through a CONNECT tunnel

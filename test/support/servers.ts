@@ -1,5 +1,7 @@
-// Loopback servers shared by the proxy and safety tests: listen on a free port, and at cleanup
-// drop every open connection (keep-alive clients, proxy tunnels) so closing never waits on them.
+// Loopback servers and tunnels shared by the proxy and safety tests: listen on a free port, and at
+// cleanup drop every open connection (keep-alive clients, proxy tunnels) so closing never waits on
+// them; open a CONNECT tunnel through a proxy.
+import * as http from 'node:http';
 import type { AddressInfo, Server, Socket } from 'node:net';
 
 /**
@@ -24,4 +26,24 @@ export async function listenLoopback(server: Server, onCleanup: (fn: () => Promi
       }),
   );
   return (server.address() as AddressInfo).port;
+}
+
+/**
+ * Opens a CONNECT tunnel to `target` (`host:port`) through the proxy on loopback `proxyPort`, as
+ * `agent` (Basic proxy credentials) when given; resolves with the raw socket once it answered 200.
+ */
+export function connectTunnel(proxyPort: number, target: string, agent?: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const headers: http.OutgoingHttpHeaders = { host: target };
+    if (agent) headers['proxy-authorization'] = `Basic ${Buffer.from(`${agent}:`).toString('base64')}`;
+    const req = http.request({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: target, headers, agent: false });
+    req.on('connect', (res, socket) => {
+      if (res.statusCode !== 200) {
+        socket.destroy();
+        reject(new Error(`CONNECT answered ${res.statusCode}`));
+      } else resolve(socket);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

@@ -14,7 +14,7 @@ import { homeLayout, type HomeLayout } from '../../../lib/home-layout.ts';
 import type { ScanRequest } from '../../../lib/scan/types.ts';
 import { startMonitor, type MonitorHandle, type MonitorOptions } from '../../../host-services/proxy/monitor.ts';
 import { runCleanups } from '../../support/processes.ts';
-import { listenLoopback } from '../../support/servers.ts';
+import { connectTunnel, listenLoopback } from '../../support/servers.ts';
 
 export type Cleanup = () => unknown;
 
@@ -138,22 +138,7 @@ export function viaProxy(
   });
 }
 
-/** Open a CONNECT tunnel through the proxy; resolves with the raw socket after 200. */
-export function connectTunnel(proxyPort: number, target: string, agent?: string): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const headers: http.OutgoingHttpHeaders = { host: target };
-    if (agent) headers['proxy-authorization'] = `Basic ${Buffer.from(`${agent}:`).toString('base64')}`;
-    const req = http.request({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: target, headers, agent: false });
-    req.on('connect', (res, socket) => {
-      if (res.statusCode !== 200) {
-        socket.destroy();
-        reject(new Error(`CONNECT answered ${res.statusCode}`));
-      } else resolve(socket);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+export { connectTunnel };
 
 /** HTTPS GET/POST through a CONNECT tunnel, trusting `ca`. */
 export async function httpsViaProxy(

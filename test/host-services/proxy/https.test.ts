@@ -22,15 +22,24 @@ function echoHandler(req: http.IncomingMessage, res: http.ServerResponse): void 
   });
 }
 
+/**
+ * An HTTPS echo upstream with its own test CA (`pki`) and a monitor reporting to a collector; with
+ * `inspecting`, the monitor intercepts HTTPS and trusts that CA upstream.
+ */
+async function echoBehindMonitor(scope: Scope, inspecting: boolean) {
+  const pki = await makeUpstreamPki(scope);
+  const up = await httpsUpstream(scope, pki, echoHandler);
+  const c = collector();
+  const m = await monitor(scope, { inspect: c.inspect, httpsInspection: inspecting, ...(inspecting ? { upstreamCaFiles: [pki.caCertPath] } : {}) });
+  return { pki, up, c, m };
+}
+
 const pemOf = (raw: Buffer): string => `-----BEGIN CERTIFICATE-----\n${raw.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
 
 test('inspection off: CONNECT tunnels pass untouched (upstream certificate, body unseen), destination recorded', { skip: opensslMissing }, async () => {
   const scope = new Scope();
   try {
-    const pki = await makeUpstreamPki(scope);
-    const up = await httpsUpstream(scope, pki, echoHandler);
-    const c = collector();
-    const m = await monitor(scope, { inspect: c.inspect, httpsInspection: false });
+    const { pki, up, c, m } = await echoBehindMonitor(scope, false);
     assert.equal(m.caFingerprint, undefined);
     assert.equal(m.proxyUrl, `http://127.0.0.1:${m.port}`);
 
@@ -57,10 +66,7 @@ test('inspection off: CONNECT tunnels pass untouched (upstream certificate, body
 test('inspection on: a Node client trusting the guardian CA is intercepted; request and response are inspected', { skip: opensslMissing }, async () => {
   const scope = new Scope();
   try {
-    const pki = await makeUpstreamPki(scope);
-    const up = await httpsUpstream(scope, pki, echoHandler);
-    const c = collector();
-    const m = await monitor(scope, { inspect: c.inspect, httpsInspection: true, upstreamCaFiles: [pki.caCertPath] });
+    const { up, c, m } = await echoBehindMonitor(scope, true);
     assert.ok(m.caCertPath && m.caFingerprint);
     const guardianCa = (await import('node:fs')).readFileSync(m.caCertPath, 'utf8');
     assert.equal(m.caFingerprint, new X509Certificate(guardianCa).fingerprint256);
@@ -88,10 +94,7 @@ test('inspection on: a Node client trusting the guardian CA is intercepted; requ
 test('inspection on: curl --proxy ... --cacert ca.pem works and is inspected', { skip: opensslMissing || (hasCurl() ? false : 'curl not installed') }, async () => {
   const scope = new Scope();
   try {
-    const pki = await makeUpstreamPki(scope);
-    const up = await httpsUpstream(scope, pki, echoHandler);
-    const c = collector();
-    const m = await monitor(scope, { inspect: c.inspect, httpsInspection: true, upstreamCaFiles: [pki.caCertPath] });
+    const { up, c, m } = await echoBehindMonitor(scope, true);
     const stdout = await new Promise<string>((resolve, reject) => {
       execFile(
         'curl',
@@ -112,9 +115,7 @@ test('inspection on: curl --proxy ... --cacert ca.pem works and is inspected', {
 test('the guardian CA and a leaf it issued pass openssl verify -x509_strict', { skip: opensslMissing }, async () => {
   const scope = new Scope();
   try {
-    const pki = await makeUpstreamPki(scope);
-    const up = await httpsUpstream(scope, pki, echoHandler);
-    const m = await monitor(scope, { inspect: () => {}, httpsInspection: true, upstreamCaFiles: [pki.caCertPath] });
+    const { pki, up, m } = await echoBehindMonitor(scope, true);
     const caPem = (await import('node:fs')).readFileSync(m.caCertPath!, 'utf8');
     const res = await httpsViaProxy(m.port, { host: 'localhost', port: up.port, path: '/' }, { ca: caPem });
     assert.equal(res.status, 200);
@@ -174,10 +175,7 @@ test('upstream trust: an untrusted upstream fails (502, fault counted); NODE_EXT
 test('inspection off: the TLS SNI is recorded next to the CONNECT host when they differ', { skip: opensslMissing }, async () => {
   const scope = new Scope();
   try {
-    const pki = await makeUpstreamPki(scope);
-    const up = await httpsUpstream(scope, pki, echoHandler);
-    const c = collector();
-    const m = await monitor(scope, { inspect: c.inspect });
+    const { pki, up, c, m } = await echoBehindMonitor(scope, false);
     const socket = await connectTunnel(m.port, `127.0.0.1:${up.port}`);
     const tlsSocket = tls.connect({ socket, servername: 'localhost', ca: pki.caCert });
     await new Promise<void>((resolve, reject) => {
