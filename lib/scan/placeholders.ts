@@ -5,10 +5,14 @@ const PLACEHOLDER = new RegExp(
     '\\.\\.\\.|…', // sk-...
     '<[^>]{0,64}>', // <your-key>
     '\\$\\{[^}]{0,64}\\}|\\{\\{[^}]{0,64}\\}\\}|%[A-Z_]{3,}%', // ${VAR} {{var}} %VAR%
-    '[xX]{4,}|\\*{3,}|#{4,}|0{8,}', // xxxx ****
+    '\\*{3,}|#{4,}|0{8,}', // **** ####
   ].join('|'),
   'i',
 );
+// `xxxx` marks a template in a short value; in a long random one (a 1,650-character PEM body)
+// four x's in a row turn up by chance about once in 650 keys, so there it takes eight.
+const X_RUN_SHORT = /[xX]{4,}/;
+const X_RUN_LONG = /[xX]{8,}/;
 // Placeholder words. In a short value they anywhere mark a template (`sk-your-key-here`);
 // in a long random value (a PEM body, a 100-character token) four letters like `fake` turn
 // up by chance, so there they count only as a separate word.
@@ -20,6 +24,7 @@ const SHORT = 64;
 
 export function isPlaceholder(secret: string): boolean {
   if (PLACEHOLDER.test(secret)) return true;
+  if ((secret.length < SHORT ? X_RUN_SHORT : X_RUN_LONG).test(secret)) return true;
   if ((secret.length < SHORT ? WORD_ANYWHERE : WORD_DELIMITED).test(secret)) return true;
   // a run of one repeated character or a tiny alphabet is a template, not a key
   const body = secret.replace(/^[a-z]+[-_]/i, '');

