@@ -167,6 +167,21 @@ export class BodyCapture {
   async finish(): Promise<CapturedBody> {
     if (!this.settled) this.settled = this.settle();
     await this.settled;
+    return this.result();
+  }
+
+  /**
+   * The same as finish(), without waiting, when there is nothing to flush (no decoder, or the
+   * capture already stopped); undefined otherwise (then await finish()).
+   */
+  finishNow(): CapturedBody | undefined {
+    if (this.settled || (this.chain.length > 0 && !this.stopped)) return undefined;
+    this.stop();
+    this.settled = Promise.resolve();
+    return this.result();
+  }
+
+  private result(): CapturedBody {
     const useRaw = this.decodeFailed && this.outBytes === 0 && this.rawHead !== undefined && this.rawHeadBytes > 0;
     const bytes = useRaw ? Buffer.concat(this.rawHead!) : Buffer.concat(this.out);
     // The caller owns the text now; a long-lived exchange must not pin the chunks too.

@@ -10,6 +10,10 @@
 //     whose body stream the passthrough will pipe upstream (http-tap.ts taps that stream).
 //  3. `passthroughSocket` (private method, bound when the server is created): un-inspected tunnels
 //     are observed here and, with an upstream proxy, dialled through it (mockttp dials directly).
+//  4. `app` (private field, the request listener handed to the server at start): each HTTP
+//     request's raw response object is noted on its way in, so `onRequestStart` gets it and the
+//     response can be observed as mockttp writes it (http-tap.ts) instead of through mockttp's
+//     response events (a timer, setImmediates and a head copy per response).
 import type * as http from 'node:http';
 import type * as net from 'node:net';
 import type { Mockttp } from 'mockttp';
@@ -25,6 +29,9 @@ export interface StartedRequest {
   remotePort?: number;
   destination: { hostname: string; port: number };
   rawHeaders: Array<[string, string]>;
+  /** lower-case names (mockttp's copy, proxy credentials removed) */
+  headers: Record<string, string | string[] | undefined>;
+  httpVersionMajor: number;
   /** live: mockttp appends `passthrough-error:<code>` here when the upstream fails */
   tags: string[];
   body: { asStream(): import('node:stream').Readable };
@@ -38,14 +45,23 @@ export interface InternalHooks {
   acceptSocket(socket: net.Socket): boolean;
   /** a CONNECT arrived (headers intact) on this socket */
   onConnect(req: http.IncomingMessage, socket: net.Socket): void;
-  /** mockttp accepted a request (HTTP or WebSocket upgrade); `proxyAuthorization` as the client sent it */
-  onRequestStart(started: StartedRequest, type: 'request' | 'websocket', proxyAuthorization: string | undefined): void;
+  /**
+   * mockttp accepted a request (HTTP or WebSocket upgrade); `proxyAuthorization` as the client sent
+   * it; `response` is the raw response mockttp will write (HTTP requests only), not yet written to.
+   */
+  onRequestStart(started: StartedRequest, type: 'request' | 'websocket', proxyAuthorization: string | undefined, response: RawResponse | undefined): void;
   /** replaces mockttp's tunnel dial; `original` is mockttp's own */
   passthrough(original: PassthroughFn, type: 'raw' | 'tls', socket: net.Socket, hostname: string, port?: number): void;
 }
 
+/** http.ServerResponse or http2.Http2ServerResponse, as mockttp's request listener receives it */
+export type RawResponse = http.ServerResponse;
+
+type RequestListener = (this: unknown, req: http.IncomingMessage, res: RawResponse, next?: unknown) => unknown;
+
 interface Internals {
   server?: net.Server;
+  app?: RequestListener;
   preprocessRequest?: (req: http.IncomingMessage, type: string, emitter: unknown) => StartedRequest | null;
   passthroughSocket?: PassthroughFn;
 }
@@ -104,16 +120,37 @@ export function hookMockttp(proxy: Mockttp, hooks: InternalHooks): HookedServer 
     });
   }
 
+  // The request listener runs mockttp's handleRequest, which calls preprocessRequest synchronously
+  // before its first await: the pair noted here is the one preprocessRequest sees (checked by
+  // identity, so a WebSocket upgrade, which comes another way, never picks up a stale response).
+  let pendingReq: http.IncomingMessage | undefined;
+  let pendingRes: RawResponse | undefined;
+  const app = inner.app;
+  if (typeof app !== 'function') problems.push('app request listener');
+  else {
+    inner.app = function (this: unknown, req: http.IncomingMessage, res: RawResponse, next?: unknown) {
+      pendingReq = req;
+      pendingRes = res;
+      try {
+        return app.call(this, req, res, next);
+      } finally {
+        pendingReq = undefined;
+        pendingRes = undefined;
+      }
+    };
+  }
+
   const preprocess = inner.preprocessRequest;
   if (typeof preprocess !== 'function') problems.push('preprocessRequest method');
   else {
     inner.preprocessRequest = function (this: unknown, req, type, emitter) {
       // Read before mockttp replaces req.headers with a copy that drops proxy credentials.
       const auth = req.headers['proxy-authorization'];
+      const response = pendingReq === req ? pendingRes : undefined;
       const started = preprocess.call(this, req, type, emitter);
       if (started) {
         try {
-          hooks.onRequestStart(started, type === 'websocket' ? 'websocket' : 'request', auth);
+          hooks.onRequestStart(started, type === 'websocket' ? 'websocket' : 'request', auth, response);
         } catch {
           // observation never breaks a request
         }

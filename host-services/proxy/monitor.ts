@@ -1,7 +1,8 @@
 // startMonitor(): the guardian's forward proxy. mockttp does the proxying (HTTP, CONNECT, TLS,
 // WebSocket); this file wires the pieces that make it a monitor:
 //   client-filter + mockttp-internals  only allowed clients reach mockttp, listener bound to `host`
-//   http-tap / websocket-tap / tunnel-tap  observe traffic from mockttp's streaming events
+//   http-tap / websocket-tap / tunnel-tap  observe traffic: HTTP as mockttp reads and writes it,
+//                                       WebSocket and tunnels from mockttp's events
 //   body-capture + sse-reassembly       bounded, decoded bodies; LLM streams rebuilt
 //   inspect-sink                        one guarded door to the detector
 //   upstream-trust + tunnel-chain       upstream CAs and the upstream proxy
@@ -149,11 +150,11 @@ export async function startMonitor(opts: MonitorOptions): Promise<MonitorHandle>
       return false;
     },
     onConnect: (req, socket) => tunnelTap.connectSeen(req, socket),
-    onRequestStart(started, type, proxyAuthorization) {
+    onRequestStart(started, type, proxyAuthorization, response) {
       try {
         const agent = agentFromProxyAuth(proxyAuthorization) ?? tunnelTap.agentFor(started.remoteIpAddress, started.remotePort);
         if (type === 'websocket') wsTap.started(started.id, agent);
-        else httpTap.requestStarted(started, agent);
+        else httpTap.requestStarted(started, agent, response);
       } catch {
         counters.fault('internal_errors'); // this request goes unobserved, and still goes through
       }
@@ -184,8 +185,6 @@ export async function startMonitor(opts: MonitorOptions): Promise<MonitorHandle>
       counters.fault('internal_errors');
     }
   };
-  await proxy.on('response-initiated', guard((ev) => httpTap.responseInitiated(ev)));
-  await proxy.on('response-body-data', guard((ev) => httpTap.responseBody(ev)));
   await proxy.on('abort', guard((ev) => {
     httpTap.aborted(ev);
     wsTap.closed(ev.id);

@@ -46,6 +46,8 @@ export class TunnelTap {
   }
 
   agentFor(address: string | undefined, port: number | undefined): string | undefined {
+    // Asked on every request: no string building while no CONNECT named an agent.
+    if (this.agents.size === 0) return undefined;
     return this.agents.get(socketKey(address, port));
   }
 
