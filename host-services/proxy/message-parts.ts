@@ -26,14 +26,33 @@ export function urlPath(url: string): string {
   return targetParts(url)[0]?.text ?? '/';
 }
 
+// Each header name's part location (or null: never scanned), as the shared function decides it,
+// remembered per name as sent: a message's parts are then one object per header, without the
+// lower-cased copies and intermediate arrays (this runs twice per proxied request).
+const MAX_REMEMBERED_NAMES = 1024;
+const headerLocations = new Map<string, string | null>();
+
+function headerLocation(name: string): string | null {
+  let location = headerLocations.get(name);
+  if (location === undefined) {
+    location = sharedHeaderParts([[name.toLowerCase(), '']])[0]?.location ?? null;
+    if (headerLocations.size >= MAX_REMEMBERED_NAMES) headerLocations.clear(); // odd names cannot grow it
+    headerLocations.set(name, location);
+  }
+  return location;
+}
+
 export function headerParts(rawHeaders: RawHeaders, maxBytes: number): ScanPart[] {
-  const lower: RawHeaders = [];
+  const parts: ScanPart[] = [];
+  let seen = 0;
   for (const [name, value] of rawHeaders) {
     if (name.startsWith(':')) continue; // HTTP/2 pseudo-headers repeat the URL and the host
-    lower.push([name.toLowerCase(), value]);
-    if (lower.length >= MAX_HEADERS) break;
+    if (++seen > MAX_HEADERS) break;
+    const location = headerLocation(name);
+    if (location === null) continue;
+    parts.push(value.length > maxBytes ? { location, text: value.slice(0, maxBytes), truncated: true } : { location, text: value });
   }
-  return bounded(sharedHeaderParts(lower), maxBytes);
+  return parts;
 }
 
 /** `host:port`, IPv6 bracketed. */
