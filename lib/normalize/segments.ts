@@ -73,15 +73,17 @@ function surelyUnprintable(buf: Buffer): boolean {
       continue;
     }
     const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
-    let ok = need > 0 && i + need < n;
-    for (let k = 1; ok && k <= need; k++) ok = ((buf[i + k] as number) & 0xc0) === 0x80;
-    if (ok) {
+    // continuation bytes that follow the lead, up to what it needs
+    let cont = 0;
+    while (cont < need && i + 1 + cont < n && ((buf[i + 1 + cont] as number) & 0xc0) === 0x80) cont++;
+    if (need > 0 && cont === need) {
       i += need + 1;
       continue;
     }
+    // one invalid subpart: a lead with the continuation bytes it had, or a lone byte (Node
+    // writes at least one U+FFFD for it; a run of lone continuation bytes is one each)
     if (over(++bad)) return true;
-    i++;
-    while (i < n && ((buf[i] as number) & 0xc0) === 0x80) i++; // the rest of this invalid subpart
+    i += 1 + cont;
   }
   return false;
 }
@@ -106,31 +108,45 @@ function looksLikeBase64OfText(run: string, shift = 0): boolean {
   return true;
 }
 
-function isHex(run: string): boolean {
-  for (let i = 0; i < run.length; i++) {
-    const c = run.charCodeAt(i) | 0x20;
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
-  }
-  return true;
+const isHexChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
+/** What a run is made of, found in one pass and shared by its four alignments. */
+interface RunFacts {
+  /** the last index holding a character that is not a hex digit, or -1 */
+  lastNonHex: number;
+  /** the length without trailing `=` */
+  end: number;
+  /** the last index of a base64url-only (`-` `_`) and of a classic-only (`+` `/`) character */
+  lastUrl: number;
+  lastClassic: number;
 }
 
-function decodeRun(run: string): DecodedSegment | null {
-  if (run.length % 2 === 0 && run.length >= 16 && isHex(run)) {
-    const text = gate(Buffer.from(run, 'hex'));
-    if (text !== null) return { encoding: 'hex', text };
-  }
-  if (!looksLikeBase64OfText(run)) return null;
-  let urlSafe = false;
-  let classic = false;
+function factsOf(run: string): RunFacts {
   let end = run.length;
   while (end > 0 && run.charCodeAt(end - 1) === EQ) end--;
-  for (let i = 0; i < end; i++) {
+  const f: RunFacts = { lastNonHex: -1, end, lastUrl: -1, lastClassic: -1 };
+  for (let i = 0; i < run.length; i++) {
     const c = run.charCodeAt(i);
-    if (c === 45 || c === 95) urlSafe = true;
-    else if (c === 43 || c === 47) classic = true;
+    if (!isHexChar(c)) f.lastNonHex = i;
+    if (i >= end) continue;
+    if (c === 45 || c === 95) f.lastUrl = i;
+    else if (c === 43 || c === 47) f.lastClassic = i;
   }
+  return f;
+}
+
+/** The run from `shift` on, decoded as hex or base64 if it reads as text. */
+function decodeRun(run: string, f: RunFacts, shift: number): DecodedSegment | null {
+  const len = run.length - shift;
+  if (len % 2 === 0 && len >= 16 && f.lastNonHex < shift) {
+    const text = gate(Buffer.from(shift ? run.slice(shift) : run, 'hex'));
+    if (text !== null) return { encoding: 'hex', text };
+  }
+  if (!looksLikeBase64OfText(run, shift)) return null;
+  const urlSafe = f.lastUrl >= shift;
+  const classic = f.lastClassic >= shift;
   if (urlSafe && classic) return null; // mixed alphabets: not one encoding
-  const body = end === run.length ? run : run.slice(0, end);
+  const body = run.slice(shift, f.end);
   if (body.length % 4 === 1) return null; // never a valid base64 length
   const buf = Buffer.from(body, urlSafe ? 'base64url' : 'base64');
   const text = gate(buf);
@@ -149,8 +165,9 @@ export function decodeSegments(text: string, maxSegments: number, maxBytes: numb
   for (let run of runs(text)) {
     if (tried++ >= maxSegments * 4 || out.length >= maxSegments || budget <= 0) break;
     if (run.length > budget * 2) run = run.slice(0, budget * 2 - ((budget * 2) % 4));
-    let seg = decodeRun(run);
-    for (let shift = 1; seg === null && shift < 4 && run.length - shift >= 16; shift++) seg = decodeRun(run.slice(shift));
+    const facts = factsOf(run);
+    let seg = decodeRun(run, facts, 0);
+    for (let shift = 1; seg === null && shift < 4 && run.length - shift >= 16; shift++) seg = decodeRun(run, facts, shift);
     if (seg !== null) {
       out.push(seg);
       budget -= seg.text.length;
