@@ -133,6 +133,9 @@ function drainTracking(ex: Exchange, res: TappedResponse): void {
   if (typeof body?.asBuffer === 'function') body.asBuffer().catch(() => {});
 }
 
+/** text handed to the detector in one turn of the event loop (small messages all go in one) */
+const SCAN_SLICE_CHARS = 256 * 1024;
+
 const REQUEST = 0;
 const RESPONSE = 1;
 
@@ -274,7 +277,7 @@ export class HttpTap {
 
   stop(): void {
     // Messages that already ended are scanned now, before the detector is closed after us.
-    this.scanQueued();
+    this.scanQueued(true);
     this.stopped = true;
     clearInterval(this.sweeper);
     for (const ex of this.exchanges.values()) this.drop(ex);
@@ -337,11 +340,22 @@ export class HttpTap {
   }
 
   /** Scan every queued half; a bug in one is a counted fault and the rest are still scanned. */
-  private scanQueued(): void {
+  private scanQueued(all = false): void {
     this.drainScheduled = false;
     const queue = this.queue;
     this.queue = [];
-    for (let i = 0; i < queue.length; i += 2) {
+    const stats = this.sink.counters.stats;
+    const before = stats.bytes_scanned;
+    let i = 0;
+    for (; i < queue.length; i += 2) {
+      if (!all && stats.bytes_scanned - before >= SCAN_SLICE_CHARS) {
+        // The rest waits a turn of the event loop: traffic (and the GC, which frees the big
+        // texts) runs between large scans instead of after all of them.
+        this.queue = queue.slice(i).concat(this.queue);
+        this.drainScheduled = true;
+        setImmediate(this.drain);
+        return;
+      }
       const ex = queue[i] as Exchange;
       try {
         if (queue[i + 1] === REQUEST) {
