@@ -50,6 +50,13 @@ export interface PatternRecord {
   /** The keywords count only where no letter, digit or underscore follows them (`post`, not `postinstall`). */
   keywordsAtWordEnd?: boolean;
   /**
+   * Every match starts at most this many characters before one of its keyword hits (0: at
+   * the keyword, 16: after an optional `/usr/local/sbin/`). The regex is then only tried at
+   * those start positions instead of scanned over a window: for rules with a long reach
+   * (a 1,500-character payload) whose keyword is common (`node ` in every package.json).
+   */
+  keywordLead?: number;
+  /**
    * Must be linear on hostile input (bounded quantifiers, no nested ambiguity). Flags: `g` required.
    * Every match must inspect one of `keywords` (inside the match or its lookarounds): the
    * scanner runs the regex only on windows around keyword hits, sized by the regex's longest

@@ -13,6 +13,8 @@ export interface CompiledPattern {
   wordEnd: boolean;
   /** longest match and lookaround of `regex`; Infinity means it runs on whole views */
   reach: RegexReach;
+  /** `regex` anchored at lastIndex, for rules with a `keywordLead` */
+  sticky: RegExp | undefined;
   /** key material is redacted in snippets; paths and commands are shown */
   sensitive: boolean;
 }
@@ -51,6 +53,7 @@ export function compilePatterns(records: PatternRecord[]): CompiledPattern[] {
       wordStart: record.keywordsAtWordStart ?? false,
       wordEnd: record.keywordsAtWordEnd ?? false,
       reach: regexReach(regex),
+      sticky: record.keywordLead === undefined ? undefined : new RegExp(regex.source, flags.replace('g', '') + 'y'),
       sensitive: isSensitiveFamily(record.family),
     };
   });

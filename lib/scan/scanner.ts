@@ -16,8 +16,8 @@ import type { ScanLimits, ScanPart, ScanRequest } from './types.ts';
 import { buildViews, type View } from './views.ts';
 import { isPlaceholder } from './placeholders.ts';
 import { compilePatterns, type CompiledPattern } from './compile.ts';
-import { KeywordMatcher } from './keywords.ts';
-import { keywordWindows, matchesIn } from './windows.ts';
+import { KeywordMatcher, type KeywordHits } from './keywords.ts';
+import { keywordStarts, keywordWindows, matchesIn, matchesNear } from './windows.ts';
 import { KnownSecretMatcher, type KnownSecret } from '../known-secrets/matcher.ts';
 import { providerAuthFor } from '../known-secrets/provider.ts';
 
@@ -149,7 +149,7 @@ export class Scanner {
         ...(providerAuth ? { providerAuth } : {}),
         examples: { tp: [], fp: [] },
       };
-      patterns.set(s, { record, regex: record.regex, keywords: [], wordStart: false, wordEnd: false, reach: { match: Infinity, around: 0 }, sensitive: true });
+      patterns.set(s, { record, regex: record.regex, keywords: [], wordStart: false, wordEnd: false, sticky: undefined, reach: { match: Infinity, around: 0 }, sensitive: true });
     }
     this.known = { matcher: new KnownSecretMatcher(secrets), patterns };
   }
@@ -235,6 +235,17 @@ export class Scanner {
     return knownCandidates(known, view, location, destHost);
   }
 
+  /** Where a rule's regex runs: near its keywords (lead), in windows around them, or everywhere. */
+  private matches(set: DirectionSet, i: number, p: CompiledPattern, hits: KeywordHits, text: string): Generator<RegExpExecArray> {
+    const ids = set.ids[i] as number[];
+    if (this.windowed && p.sticky && p.record.keywordLead !== undefined) {
+      const starts = keywordStarts(ids, hits);
+      if (starts) return matchesNear(p.sticky, text, starts, p.record.keywordLead);
+    }
+    const ranges = this.windowed ? keywordWindows(ids, set.lengths[i] as number[], hits, p.reach, text.length) : null;
+    return matchesIn(p.regex, text, ranges, p.reach.around);
+  }
+
   private matchView(set: DirectionSet, view: View, location: string, destHost: string): Candidate[] {
     const hits = set.matcher.scan(view.text);
     const out: Candidate[] = [];
@@ -244,10 +255,9 @@ export class Scanner {
     for (const id of hits.positions.keys()) for (const i of set.woken[id] ?? []) run.add(i);
     for (const i of [...run].sort((a, b) => a - b)) {
       const p = set.patterns[i] as CompiledPattern;
-      const ranges = this.windowed ? keywordWindows(set.ids[i] as number[], set.lengths[i] as number[], hits, p.reach, view.text.length) : null;
       let n = 0;
       let tried = 0;
-      for (const m of matchesIn(p.regex, view.text, ranges, p.reach.around)) {
+      for (const m of this.matches(set, i, p, hits, view.text)) {
         if (n >= MAX_MATCHES_PER_VIEW || tried >= MAX_TRIED_PER_VIEW) break;
         tried++;
         if (m[0].length === 0) continue;

