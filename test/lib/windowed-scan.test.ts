@@ -8,7 +8,7 @@ import { PATTERNS } from '../../lib/patterns/registry.ts';
 import { Scanner } from '../../lib/scan/scanner.ts';
 import { compilePatterns, boundWhitespaceRuns, MAX_WHITESPACE_RUN } from '../../lib/scan/compile.ts';
 import { regexReach } from '../../lib/scan/regex-reach.ts';
-import { keywordWindows, matchesIn } from '../../lib/scan/windows.ts';
+import { keywordWindows, matchesIn, matchesNear } from '../../lib/scan/windows.ts';
 import { KeywordMatcher } from '../../lib/scan/keywords.ts';
 import type { Finding } from '../../lib/finding.ts';
 import type { ScanRequest } from '../../lib/scan/types.ts';
@@ -151,4 +151,22 @@ test('regex reach: every pattern is analysable, and its reach covers every true-
 test('white-space runs are bounded outside character classes only', () => {
   assert.equal(boundWhitespaceRuns(String.raw`a\s+b\s*?c[\s+]\\s+`), String.raw`a\s{1,${MAX_WHITESPACE_RUN}}b\s{0,${MAX_WHITESPACE_RUN}}?c[\s+]\\s+`);
   assert.equal(boundWhitespaceRuns(String.raw`[^\s*]\S+`), String.raw`[^\s*]\S+`);
+});
+
+test('lead matching: tried only up to `lead` characters before each hit, left to right, never inside a reported match', () => {
+  const text = 'x /usr/bin/sh -c a; sh -c b; ssh -c c; /bin/sh -c d';
+  const re = /(?<![\w.-])(?:\/usr)?(?:\/s?bin\/)?sh -c \w/dy;
+  const hits = [...text.matchAll(/(?<![\w])sh/g)].map((m) => m.index);
+  const found = [...matchesNear(re, text, hits, 9)].map((m) => [m.index, m[0]]);
+  assert.deepEqual(found, [
+    [2, '/usr/bin/sh -c a'],
+    [20, 'sh -c b'],
+    [39, '/bin/sh -c d'],
+  ]);
+  // the same as a scan of the whole text with the global regex
+  const all = [...text.matchAll(new RegExp(re.source, 'g'))].map((m) => [m.index, m[0]]);
+  assert.deepEqual(found, all);
+  // a lead too short to reach back to `/usr/bin/` finds only the shorter match at the name:
+  // the lead is what bounds the search, so a rule must declare its true lead
+  assert.deepEqual([...matchesNear(re, text, hits, 4)].map((m) => m.index), [11, 20, 44]);
 });
