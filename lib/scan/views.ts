@@ -108,8 +108,13 @@ for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_
 const WORDISH = WORD.slice();
 for (const c of './-') WORDISH[c.charCodeAt(0)] = 1;
 const SQ = 39;
-/** where a trick can start; the regex engine skips to these faster than a loop over every character */
-const TRICK_START = /['"\\$]/g;
+/**
+ * Where a trick can start, as a cheap superset the regex engine finds without returning to
+ * JavaScript for every quote: a quote with a word-ish character before it and a word-ish
+ * character or quote after it, a backslash inside a word, a dollar before `{ ' @ * digit IFS`.
+ * JSON's `"key":"value"` quotes have punctuation on one side and are skipped inside the engine.
+ */
+const TRICK_START = /['"](?<=[\w./-]['"])(?=[\w./'"-])|\\(?<=\w\\)(?=[\w./-])|\$(?=[{'@*\d]|IFS)/g;
 
 /**
  * The next shell obfuscation trick: a quote or backslash inside a word (c'u'rl, c\url),
