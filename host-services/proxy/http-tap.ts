@@ -187,7 +187,11 @@ export class HttpTap {
     };
     this.exchanges.set(req.id, ex);
     if (response) this.tapResponse(ex, response as TappedResponse);
-    else this.sink.counters.fault('internal_errors'); // the response goes unobserved, and still goes through
+    else {
+      // The response goes unobserved (and still goes through): the exchange ends with its request.
+      ex.resDone = ex.resEnded = true;
+      this.sink.counters.fault('internal_errors');
+    }
     if (hasBody(req)) {
       // A body past the bound is scanned at once, not when (if ever) the stream ends.
       ex.req = this.capture(req.headers['content-encoding'], () => this.enqueue(ex, REQUEST));
