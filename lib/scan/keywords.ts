@@ -129,6 +129,9 @@ export class KeywordMatcher {
     });
   }
 
+  /** the length of keyword `id` */
+  readonly lengthOf = (id: number): number => (this.specs[id] as KeywordSpec).word.length;
+
   idOf(word: string, wordStart: boolean, wordEnd = false): number {
     const id = this.ids.get(key(word.toLowerCase(), wordStart, wordEnd));
     if (id === undefined) throw new Error(`unknown keyword ${word}`);

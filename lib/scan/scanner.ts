@@ -58,9 +58,8 @@ export interface ScannerOptions {
 interface DirectionSet {
   patterns: CompiledPattern[];
   matcher: KeywordMatcher;
-  /** per pattern: its keyword ids in `matcher`, and their lengths */
+  /** per pattern: its keyword ids in `matcher` */
   ids: number[][];
-  lengths: number[][];
   /** keyword id -> the patterns (indexes) it wakes */
   woken: number[][];
   /** patterns without keywords: they run on every view */
@@ -78,7 +77,6 @@ function directionSet(patterns: CompiledPattern[]): DirectionSet {
     patterns,
     matcher,
     ids,
-    lengths: patterns.map((p) => p.keywords.map((k) => k.length)),
     woken,
     always: patterns.flatMap((p, i) => (p.keywords.length === 0 ? [i] : [])),
   };
@@ -149,7 +147,8 @@ export class Scanner {
         ...(providerAuth ? { providerAuth } : {}),
         examples: { tp: [], fp: [] },
       };
-      patterns.set(s, { record, regex: record.regex, keywords: [], wordStart: false, wordEnd: false, sticky: undefined, reach: { match: Infinity, around: 0 }, sensitive: true });
+      // compiled like any rule, though only its record is used: the matcher finds the value
+      patterns.set(s, compilePatterns([record])[0] as CompiledPattern);
     }
     this.known = { matcher: new KnownSecretMatcher(secrets), patterns };
   }
@@ -244,7 +243,7 @@ export class Scanner {
       const starts = keywordStarts(ids, hits);
       if (starts) return matchesNear(p.sticky, text, starts, p.record.keywordLead);
     }
-    const ranges = this.windowed ? keywordWindows(ids, set.lengths[i] as number[], hits, p.reach, text.length) : null;
+    const ranges = this.windowed ? keywordWindows(ids, hits, set.matcher.lengthOf, p.reach, text.length) : null;
     return matchesIn(p.regex, text, ranges, p.reach.around);
   }
 

@@ -17,19 +17,27 @@ export type Range = [start: number, end: number];
 const MAX_COVERAGE = 0.75;
 
 /**
+ * The hits of `ids` as [start, keyword length], ascending, or null when one of them is dense
+ * (the pattern then runs on the whole view).
+ */
+function hitsOf(ids: number[], hits: KeywordHits, lengthOf: (id: number) => number): Array<[number, number]> | null {
+  const found: Array<[number, number]> = [];
+  for (const id of ids) {
+    if (hits.dense.has(id)) return null;
+    for (const pos of hits.positions.get(id) ?? []) found.push([pos, lengthOf(id)]);
+  }
+  return ids.length > 1 ? found.sort((x, y) => x[0] - y[0]) : found;
+}
+
+/**
  * The merged windows around the hits of `ids`, or null when the pattern must run on the
  * whole view (unbounded reach, a dense keyword, or windows covering most of the view).
  */
-export function keywordWindows(ids: number[], lengths: number[], hits: KeywordHits, reach: RegexReach, textLength: number): Range[] | null {
+export function keywordWindows(ids: number[], hits: KeywordHits, lengthOf: (id: number) => number, reach: RegexReach, textLength: number): Range[] | null {
   const ext = reach.match + reach.around;
   if (ids.length === 0 || !Number.isFinite(ext)) return null;
-  const starts: Array<[number, number]> = [];
-  for (let k = 0; k < ids.length; k++) {
-    const id = ids[k] as number;
-    if (hits.dense.has(id)) return null;
-    for (const pos of hits.positions.get(id) ?? []) starts.push([pos, lengths[k] as number]);
-  }
-  if (ids.length > 1) starts.sort((a, b) => a[0] - b[0]);
+  const starts = hitsOf(ids, hits, lengthOf);
+  if (starts === null) return null;
   const ranges: Range[] = [];
   let covered = 0;
   for (const [pos, len] of starts) {
@@ -77,17 +85,9 @@ export function* matchesIn(re: RegExp, text: string, ranges: Range[] | null, aro
   }
 }
 
-/**
- * The hit positions of `ids`, ascending, or null when one of them is dense (the rule then
- * runs as if it had no lead).
- */
+/** The hit positions of `ids`, ascending, or null when one of them is dense. */
 export function keywordStarts(ids: number[], hits: KeywordHits): number[] | null {
-  const starts: number[] = [];
-  for (const id of ids) {
-    if (hits.dense.has(id)) return null;
-    for (const pos of hits.positions.get(id) ?? []) starts.push(pos);
-  }
-  return ids.length > 1 ? starts.sort((a, b) => a - b) : starts;
+  return hitsOf(ids, hits, () => 0)?.map(([pos]) => pos) ?? null;
 }
 
 /**

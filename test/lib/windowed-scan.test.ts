@@ -96,13 +96,13 @@ test('windowed scan: keyword windows are merged, bounded by the text, and droppe
   const m = new KeywordMatcher([{ word: 'curl', wordStart: false }]);
   const text = 'x'.repeat(1000) + 'curl' + 'x'.repeat(50) + 'curl' + 'x'.repeat(5000) + 'curl';
   const hits = m.scan(text);
-  const ranges = keywordWindows([0], [4], hits, { match: 100, around: 2 }, text.length);
+  const ranges = keywordWindows([0], hits, () => 4, { match: 100, around: 2 }, text.length);
   assert.deepEqual(ranges, [
     [1000 - 102, 1054 + 4 + 102],
     [text.length - 4 - 102, text.length],
   ]);
-  assert.equal(keywordWindows([0], [4], hits, { match: 5000, around: 0 }, text.length), null, 'windows over most of the text: whole view');
-  assert.equal(keywordWindows([0], [4], hits, { match: Infinity, around: 0 }, text.length), null, 'unbounded reach: whole view');
+  assert.equal(keywordWindows([0], hits, () => 4, { match: 5000, around: 0 }, text.length), null, 'windows over most of the text: whole view');
+  assert.equal(keywordWindows([0], hits, () => 4, { match: Infinity, around: 0 }, text.length), null, 'unbounded reach: whole view');
 });
 
 test('windowed scan: a match is reported in whole-text coordinates, and one cut by a window edge is dropped', () => {
